@@ -1,0 +1,477 @@
+package omapi
+
+import (
+	"bufio"
+	"context"
+	"crypto/hmac"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// DefaultPort is the conventional OMAPI port (omshell's default).
+const DefaultPort = 7911
+
+// DefaultTimeout bounds every exchange whose context has no earlier deadline.
+const DefaultTimeout = 5 * time.Second
+
+// DefaultWindow is how many requests Batch keeps in flight.
+const DefaultWindow = 128
+
+// Dialer opens connections. Its zero value works: unsigned, 5 s timeout.
+type Dialer struct {
+	// Auth signs every request and verifies every reply; nil for none.
+	Auth Authenticator
+	// Timeout bounds dialing and each exchange when the context has no
+	// earlier deadline; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// MaxMessageSize caps a message read from the server;
+	// 0 means DefaultMaxMessageSize.
+	MaxMessageSize int
+	// Window is how many requests Batch keeps in flight; 0 means DefaultWindow.
+	Window int
+	// NetDial opens the transport; nil means a net.Dialer. The lab uses
+	// it to dial inside its network namespace.
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// FirstID is the first transaction id; 0 picks a random one. A test seam.
+	FirstID uint32
+	// Trace, when set, sees every message sent and received with its raw
+	// bytes. It runs on the caller's goroutine and must not keep raw.
+	Trace func(dir Direction, m *Message, raw []byte)
+}
+
+// Direction tells a Trace function which way a message went.
+type Direction int
+
+// Directions of traced messages.
+const (
+	Sent Direction = iota
+	Received
+)
+
+// Dial connects to addr ("host:port"; port 7911 when absent) with an
+// optional key. It is (&Dialer{Auth: auth}).DialContext.
+func Dial(ctx context.Context, addr string, auth Authenticator) (*Conn, error) {
+	return (&Dialer{Auth: auth}).DialContext(ctx, addr)
+}
+
+// DialContext connects to addr, exchanges startup messages and, with a
+// key, opens the authenticator.
+func (d *Dialer) DialContext(ctx context.Context, addr string) (*Conn, error) {
+	addr = WithPort(addr)
+	ctx, cancel := context.WithTimeout(ctx, d.timeout())
+	defer cancel()
+	dial := d.NetDial
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	nc, err := dial(ctx, "tcp", addr)
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		return nil, &OpError{Op: "dial", Addr: addr, Err: err}
+	}
+	c, err := d.NewConn(ctx, nc)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// NewConn runs the startup exchange and the authenticator open over an
+// already connected transport, e.g. one end of net.Pipe in tests.
+func (d *Dialer) NewConn(ctx context.Context, nc net.Conn) (*Conn, error) {
+	c := &Conn{
+		nc:      nc,
+		addr:    nc.RemoteAddr().String(),
+		timeout: d.timeout(),
+		window:  d.Window,
+		auth:    d.Auth,
+		trace:   d.Trace,
+		nextID:  d.FirstID,
+	}
+	if c.window <= 0 {
+		c.window = DefaultWindow
+	}
+	for c.nextID == 0 {
+		c.nextID = rand.Uint32() >> 1
+	}
+	c.r = NewReader(bufio.NewReaderSize(nc, 16<<10), d.MaxMessageSize)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stop := c.watch(ctx)
+	err := c.intro()
+	if stop() && err != nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return nil, &OpError{Op: "startup", Addr: c.addr, Err: err}
+	}
+	if c.auth != nil {
+		if err := c.openAuthenticator(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (d *Dialer) timeout() time.Duration {
+	if d.Timeout > 0 {
+		return d.Timeout
+	}
+	return DefaultTimeout
+}
+
+// WithPort adds the default port to an address without one.
+func WithPort(addr string) string {
+	if _, _, err := net.SplitHostPort(addr); err == nil {
+		return addr
+	}
+	return net.JoinHostPort(addr, strconv.Itoa(DefaultPort))
+}
+
+// Conn is a connection to an OMAPI server. Its methods are safe for
+// concurrent use; exchanges are serialised.
+type Conn struct {
+	mu      sync.Mutex
+	nc      net.Conn
+	addr    string
+	timeout time.Duration
+	window  int
+	auth    Authenticator
+	authID  uint32
+	sign    hash.Hash // used by writers, under mu
+	verify  hash.Hash // used by the reader, under mu
+	trace   func(Direction, *Message, []byte)
+	traceMu sync.Mutex // Batch traces from two goroutines
+	r       *Reader
+	wbuf    []byte
+	sum     []byte
+	nextID  uint32
+	broken  error // set when the stream is out of step
+	closed  bool
+}
+
+// Addr returns the server address as dialed.
+func (c *Conn) Addr() string { return c.addr }
+
+// Auth returns the connection's key, nil when unsigned.
+func (c *Conn) Auth() Authenticator { return c.auth }
+
+// AuthID returns the server handle of the key (0 when unsigned).
+func (c *Conn) AuthID() uint32 { return c.authID }
+
+// Close closes the connection. Later calls fail with ErrClosed.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	return c.nc.Close()
+}
+
+// Err returns why the connection can no longer be used, or nil.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.usable()
+}
+
+func (c *Conn) usable() error {
+	if c.closed {
+		return ErrClosed
+	}
+	return c.broken
+}
+
+func (c *Conn) intro() error {
+	if _, err := c.nc.Write(AppendIntro(nil)); err != nil {
+		return err
+	}
+	return c.r.ReadIntro()
+}
+
+func (c *Conn) openAuthenticator(ctx context.Context) error {
+	m := &Message{Op: OpOpen}
+	m.Message.SetString("type", "authenticator")
+	m.Object.SetString("name", c.auth.Name())
+	m.Object.SetString("algorithm", c.auth.Algorithm())
+	reply, err := c.exchange(ctx, m, false)
+	if err != nil {
+		return err
+	}
+	name := c.auth.Name()
+	if reply.Op != OpUpdate {
+		res, text := status(reply)
+		ae := &AuthError{Key: name, Result: res}
+		switch res {
+		case ResultNotFound:
+			ae.Reason = fmt.Sprintf("the server has no key %q with algorithm %s", name, c.auth.Algorithm())
+		case ResultInvalidKey:
+			ae.Reason = fmt.Sprintf("key %q is not the server's omapi-key", name)
+		default:
+			ae.Reason = fmt.Sprintf("opening the authenticator: %s %s", text, res)
+		}
+		return ae
+	}
+	c.authID = reply.Handle
+	c.sign = c.auth.NewMAC()
+	c.verify = c.auth.NewMAC()
+	return nil
+}
+
+// Exchange sends m and returns the server's reply. It sets m.ID, m.AuthID
+// and the signature. A STATUS reply with a non-zero result is returned as
+// a *StatusError; any other reply (an UPDATE carrying an object, a
+// successful STATUS) is returned as is.
+func (c *Conn) Exchange(ctx context.Context, m *Message) (*Message, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	reply, err := c.exchange(ctx, m, true)
+	if err != nil {
+		return nil, err
+	}
+	return reply, statusError(m, reply)
+}
+
+// Query sends m and returns the reply whatever it is: a STATUS reply with
+// an error result is data here, not a failure. Transport, signature and
+// protocol failures are still errors.
+func (c *Conn) Query(ctx context.Context, m *Message) (*Message, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.exchange(ctx, m, true)
+}
+
+// exchange sends one request and reads its reply; c.mu is held.
+func (c *Conn) exchange(ctx context.Context, m *Message, signed bool) (*Message, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
+	if err := checkRequest(m); err != nil {
+		return nil, err
+	}
+	stop := c.watch(ctx)
+	if err := c.send(m, signed); err != nil {
+		return nil, c.fail(ctx, stop(), "write", err)
+	}
+	reply, err := c.recv(m)
+	if ended := stop(); err != nil {
+		return nil, c.fail(ctx, ended, "read", err)
+	}
+	return reply, nil
+}
+
+// watch arms the deadline for one exchange and makes ctx cancellation
+// interrupt blocked I/O. The returned stop reports whether ctx ended.
+func (c *Conn) watch(ctx context.Context) (stop func() bool) {
+	dl := time.Now().Add(c.timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+		dl = d
+	}
+	c.nc.SetDeadline(dl)
+	if ctx.Done() == nil {
+		return func() bool { return false }
+	}
+	after := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
+	return func() bool { return !after() && ctx.Err() != nil }
+}
+
+// fail marks the connection broken and wraps err for the caller. A
+// protocol or authentication error that left the stream in step (a
+// complete reply was read) is not fatal to the connection.
+func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) error {
+	if ctxDone || (err != nil && ctx.Err() != nil) {
+		err = ctx.Err()
+	}
+	var ae *AuthError
+	if errors.As(err, &ae) && ae.Result != 0 {
+		return err // a whole STATUS was read: the stream is in step
+	}
+	if err == io.EOF {
+		err = errors.New("server closed the connection (dhcpd drops a connection on a request it rejects)")
+	}
+	var pe ProtocolError
+	if errors.As(err, &pe) || errors.As(err, &ae) {
+		c.broken = fmt.Errorf("%w: %w", ErrBroken, err)
+		c.nc.Close()
+		return err
+	}
+	c.broken = fmt.Errorf("%w: %s %s: %w", ErrBroken, op, c.addr, err)
+	c.nc.Close()
+	return &OpError{Op: op, Addr: c.addr, Err: err}
+}
+
+func checkRequest(m *Message) error {
+	if m.RID != 0 {
+		return fmt.Errorf("omapi: a request must have rid 0 (dhcpd drops the connection otherwise), got %d", m.RID)
+	}
+	if m.Op == OpStatus || m.Op < OpOpen || m.Op > OpDelete {
+		return fmt.Errorf("omapi: dhcpd drops the connection on a %v request", m.Op)
+	}
+	for _, v := range m.Object {
+		if len(v.Data) == 0 && v.Name != "ip-address" {
+			return fmt.Errorf("%w for %q: dhcpd 4.4.3 can crash on it (only host ip-address may be cleared)", ErrEmptyValue, v.Name)
+		}
+	}
+	return nil
+}
+
+// send encodes, signs and writes m in one write; c.mu is held.
+func (c *Conn) send(m *Message, signed bool) error {
+	m.ID = c.nextID
+	c.nextID++
+	if c.nextID == 0 {
+		c.nextID = 1
+	}
+	b, err := c.encode(c.wbuf[:0], m, signed)
+	c.wbuf = b
+	if err != nil {
+		return err
+	}
+	c.traceMsg(Sent, m, b)
+	_, err = c.nc.Write(b)
+	return err
+}
+
+func (c *Conn) encode(b []byte, m *Message, signed bool) ([]byte, error) {
+	if !signed || c.sign == nil {
+		m.AuthID, m.Signature = 0, nil
+		return m.appendUnsigned(b, 0)
+	}
+	m.AuthID = c.authID
+	start := len(b)
+	b, err := m.appendUnsigned(b, c.sign.Size())
+	if err != nil {
+		return b, err
+	}
+	c.sign.Reset()
+	c.sign.Write(b[start+4:])
+	n := len(b)
+	b = c.sign.Sum(b)
+	m.Signature = b[n:len(b):len(b)]
+	return b, nil
+}
+
+// recv reads the reply to req and checks it; c.mu is held.
+func (c *Conn) recv(req *Message) (*Message, error) {
+	reply, err := c.r.ReadMessage()
+	if err != nil {
+		return nil, err
+	}
+	c.traceMsg(Received, reply, c.r.Raw())
+	if reply.RID != req.ID {
+		return nil, ProtocolError(fmt.Sprintf("reply rid %d answers no request (waiting for %d)", reply.RID, req.ID))
+	}
+	return reply, c.check(req, reply)
+}
+
+// check verifies the signature of a reply to a signed request.
+func (c *Conn) check(req, reply *Message) error {
+	if req.AuthID == 0 {
+		if reply.AuthID != 0 || len(reply.Signature) != 0 {
+			return ProtocolError("signed reply to an unsigned request")
+		}
+		if reply.Op == OpStatus && c.auth == nil {
+			if res, _ := status(reply); res == ResultNoKeys {
+				return &AuthError{Reason: "the server requires a key and none is configured", Result: res}
+			}
+		}
+		return nil
+	}
+	name := c.auth.Name()
+	if reply.AuthID != req.AuthID || len(reply.Signature) == 0 {
+		res, text := status(reply)
+		if reply.Op == OpStatus && res == ResultInvalidKey {
+			return &AuthError{Key: name, Result: res, Reason: "the server rejected our signature: wrong secret?"}
+		}
+		if reply.Op == OpStatus && res != 0 {
+			return &AuthError{Key: name, Result: res, Reason: fmt.Sprintf("unsigned reply to a signed request: %s %s", text, res)}
+		}
+		return &AuthError{Key: name, Reason: "unsigned reply to a signed request"}
+	}
+	c.verify.Reset()
+	c.verify.Write(c.r.Signed(reply))
+	c.sum = c.verify.Sum(c.sum[:0])
+	if !hmac.Equal(c.sum, reply.Signature) {
+		return &AuthError{Key: name, Reason: "reply signature does not verify (wrong secret or tampered reply)"}
+	}
+	return nil
+}
+
+// status returns the result and message of a STATUS reply.
+func status(m *Message) (Result, string) {
+	if m.Op != OpStatus {
+		return 0, ""
+	}
+	var res Result
+	if n, err := m.Message.Uint32("result"); err == nil {
+		res = Result(n)
+	}
+	text, _ := m.Message.String("message")
+	return res, text
+}
+
+// statusError turns a failing STATUS reply into a *StatusError.
+func statusError(req, reply *Message) error {
+	if reply.Op != OpStatus {
+		return nil
+	}
+	res, text := status(reply)
+	if res == ResultSuccess {
+		return nil
+	}
+	e := &StatusError{Op: req.Op, Result: res, Text: text}
+	if t, ok := req.Message.Get("type"); ok {
+		e.Type = string(t)
+	}
+	e.Keys = describeKeys(e.Type, req.Object)
+	if req.Op != OpOpen && req.Handle != 0 {
+		e.Keys = "handle " + strconv.FormatUint(uint64(req.Handle), 10)
+	}
+	return e
+}
+
+// describeKeys renders lookup keys for error messages, e.g.
+// `name="host1"`; statements and long values are left out.
+func describeKeys(typ string, vs Values) string {
+	s := ""
+	for _, v := range vs {
+		switch v.Name {
+		case "hardware-type", "statements":
+			continue
+		}
+		k, _ := AttrKind(typ, v.Name)
+		text := k.Format(v.Data)
+		if k == KindString || k == KindBytes {
+			text = strconv.Quote(text)
+		}
+		if len(text) > 64 {
+			text = text[:61] + "..."
+		}
+		if s != "" {
+			s += " "
+		}
+		s += v.Name + "=" + text
+	}
+	return s
+}
+
+func (c *Conn) traceMsg(dir Direction, m *Message, raw []byte) {
+	if c.trace == nil {
+		return
+	}
+	c.traceMu.Lock()
+	defer c.traceMu.Unlock()
+	c.trace(dir, m, raw)
+}

@@ -1,0 +1,23 @@
+// Package omapi speaks OMAPI, the object management protocol of ISC dhcpd
+// (TCP port 7911 by convention, messages signed with a shared HMAC key).
+//
+// It has four layers, each usable alone:
+//
+//   - the wire codec: Message, Values, Reader (decoding from a stream with
+//     size caps) and AppendBinary/ParseMessage;
+//   - authentication: Authenticator and HMAC (hmac-md5 to hmac-sha512);
+//   - connections: Dialer, Conn.Exchange (one request), Conn.Batch
+//     (pipelined requests), with contexts for deadlines and cancellation;
+//   - objects: Open, Create, Update, Refresh, Delete by handle, the
+//     attribute schema of dhcpd 4.4.3 (AttrKind, Kind.Decode), and
+//     pypureomapi's operations (LookupIP, AddHost, DelHost, ...).
+//
+// Failures are typed: *StatusError (the server said no; errors.Is matches
+// Result constants such as ResultNotFound), *AuthError (errors.Is ErrAuth),
+// ProtocolError, and *OpError around I/O. Code maps any of them to a
+// stable short name.
+//
+// The protocol facts this package relies on, and dhcpd's sharp edges it
+// protects the server from (zero-length values, huge lengths), are in
+// omapi-protocol.md in the project's shared documents.
+package omapi

@@ -1,0 +1,174 @@
+package omapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+)
+
+// ErrClosed is returned by calls on a connection that was closed.
+var ErrClosed = errors.New("omapi: connection closed")
+
+// ErrBroken is matched by errors from calls on a connection whose byte
+// stream was left out of step by an earlier cancelled or failed exchange.
+// Such a connection cannot be used again; dial a new one.
+var ErrBroken = errors.New("omapi: connection broken by an earlier failure")
+
+// ErrAuth is matched (errors.Is) by every authentication failure: a key the
+// server does not know or allow, a wrong secret, a missing key, a reply
+// whose signature does not verify.
+var ErrAuth = errors.New("omapi: authentication failed")
+
+// ErrEmptyValue is matched by the error for a zero-length value the client
+// refuses to send: dhcpd 4.4.3 crashes on many of them.
+var ErrEmptyValue = errors.New("omapi: refusing to send a zero-length value")
+
+// ProtocolError is a violation of the protocol by the peer: a bad startup
+// message, a length over the cap, a reply that answers no request, ...
+type ProtocolError string
+
+func (e ProtocolError) Error() string { return "omapi: protocol error: " + string(e) }
+
+// StatusError is a STATUS reply with a non-zero result: the server said no.
+// errors.Is(err, ResultNotFound) and the like match its Result.
+type StatusError struct {
+	Op     Opcode // the request that failed
+	Type   string // object type, when known
+	Keys   string // what the request named, e.g. `name="host1"`, when known
+	Result Result
+	Text   string // the server's message value, "" when it sent none
+}
+
+func (e *StatusError) Error() string {
+	var b strings.Builder
+	b.WriteString("omapi: ")
+	b.WriteString(e.Op.String())
+	if e.Type != "" {
+		b.WriteString(" " + e.Type)
+	}
+	if e.Keys != "" {
+		b.WriteString(" " + e.Keys)
+	}
+	b.WriteString(": ")
+	if e.Text != "" {
+		b.WriteString(e.Text)
+		b.WriteString(" (" + e.Result.String() + ")")
+	} else {
+		b.WriteString(e.Result.String())
+	}
+	return b.String()
+}
+
+// Unwrap returns the result, so errors.Is matches Result constants.
+func (e *StatusError) Unwrap() error { return e.Result }
+
+// AuthError is an authentication failure; it matches ErrAuth.
+type AuthError struct {
+	Key    string // key name, "" when the client has none
+	Reason string // what went wrong, in words
+	Result Result // the server's result, when it sent one
+}
+
+func (e *AuthError) Error() string {
+	s := "omapi: authentication failed"
+	if e.Key != "" {
+		s += " (key " + e.Key + ")"
+	}
+	return s + ": " + e.Reason
+}
+
+// Is reports whether target is ErrAuth.
+func (e *AuthError) Is(target error) bool { return target == ErrAuth }
+
+// AttrError says an attribute is missing from an object, or its bytes do
+// not fit the type asked for. A missing attribute matches ResultNotFound.
+type AttrError struct {
+	Type string // object type, when known
+	Name string
+	Msg  string // "" for a missing attribute
+}
+
+func (e *AttrError) Error() string {
+	what := e.Name
+	if e.Type != "" {
+		what = e.Type + " " + e.Name
+	}
+	if e.Msg == "" {
+		return "omapi: attribute not found: " + what
+	}
+	return "omapi: attribute " + what + ": " + e.Msg
+}
+
+// Is makes a missing attribute match ResultNotFound.
+func (e *AttrError) Is(target error) bool { return e.Msg == "" && target == ResultNotFound }
+
+// OpError wraps an I/O failure with the operation and the server address.
+type OpError struct {
+	Op   string // "dial", "write", "read", ...
+	Addr string
+	Err  error
+}
+
+func (e *OpError) Error() string {
+	return "omapi: " + e.Op + " " + e.Addr + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *OpError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the failure was a timeout.
+func (e *OpError) Timeout() bool {
+	var ne net.Error
+	return errors.Is(e.Err, os.ErrDeadlineExceeded) || errors.Is(e.Err, context.DeadlineExceeded) ||
+		(errors.As(e.Err, &ne) && ne.Timeout())
+}
+
+// Code returns a stable short name for the kind of err, as the Lua module
+// and the command line report it: "not-found", "exists", "multiple",
+// "key-conflict", "not-implemented", "server" (any other status), "auth",
+// "timeout", "canceled", "io", "protocol"; "" for nil.
+func Code(err error) string {
+	if err == nil {
+		return ""
+	}
+	var (
+		se *StatusError
+		pe ProtocolError
+		ne net.Error
+	)
+	switch {
+	case errors.Is(err, ErrAuth):
+		return "auth"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, ResultNotFound):
+		return "not-found"
+	case errors.As(err, &se):
+		switch se.Result {
+		case ResultExists:
+			return "exists"
+		case ResultMultiple:
+			return "multiple"
+		case ResultKeyConflict:
+			return "key-conflict"
+		case ResultNotImplemented:
+			return "not-implemented"
+		case ResultNoKeys, ResultInvalidKey:
+			return "auth"
+		}
+		return "server"
+	case errors.As(err, &pe):
+		return "protocol"
+	}
+	return "io"
+}
+
+func wrapf(err error, format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

@@ -1,0 +1,253 @@
+package omapi
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// Wire constants (omapip/omapip_p.h).
+const (
+	ProtocolVersion = 100 // the only protocol version dhcpd speaks
+	HeaderSize      = 24  // authid, authlen, op, handle, id, rid: six u32
+	IntroSize       = 8   // version and header size, sent by both sides first
+
+	// DefaultMaxMessageSize caps a whole message read from the wire unless
+	// the Dialer says otherwise. dhcpd's largest replies (a lease with many
+	// binding variables) are a few KiB.
+	DefaultMaxMessageSize = 256 << 10
+)
+
+// Message is one OMAPI message. The authlen header field is not stored: it
+// is len(Signature) when encoding and decides how much signature is read
+// when decoding.
+type Message struct {
+	AuthID    uint32 // server handle of the key that signed the message; 0 unsigned
+	Op        Opcode
+	Handle    uint32 // object the message is about
+	ID        uint32 // transaction id chosen by the sender
+	RID       uint32 // for a reply, the ID of the request it answers
+	Message   Values // values about the request (type, create, result, ...)
+	Object    Values // values of the object (lookup keys, attributes)
+	Signature []byte // HMAC over bytes [4, end of object list)
+}
+
+// AppendIntro appends the 8-byte startup message.
+func AppendIntro(b []byte) []byte {
+	b = binary.BigEndian.AppendUint32(b, ProtocolVersion)
+	return binary.BigEndian.AppendUint32(b, HeaderSize)
+}
+
+// AppendBinary appends the wire form of m to b, with authlen =
+// len(m.Signature) and the signature at the end.
+func (m *Message) AppendBinary(b []byte) ([]byte, error) {
+	b, err := m.appendUnsigned(b, len(m.Signature))
+	if err != nil {
+		return b, err
+	}
+	return append(b, m.Signature...), nil
+}
+
+// MarshalBinary returns the wire form of m.
+func (m *Message) MarshalBinary() ([]byte, error) { return m.AppendBinary(nil) }
+
+// appendUnsigned appends header and value lists with the given authlen,
+// without any signature: the bytes a signature is computed over start 4
+// bytes into what it appends.
+func (m *Message) appendUnsigned(b []byte, authlen int) ([]byte, error) {
+	b = binary.BigEndian.AppendUint32(b, m.AuthID)
+	b = binary.BigEndian.AppendUint32(b, uint32(authlen))
+	b = binary.BigEndian.AppendUint32(b, uint32(m.Op))
+	b = binary.BigEndian.AppendUint32(b, m.Handle)
+	b = binary.BigEndian.AppendUint32(b, m.ID)
+	b = binary.BigEndian.AppendUint32(b, m.RID)
+	var err error
+	if b, err = appendValues(b, m.Message); err != nil {
+		return b, fmt.Errorf("message values: %w", err)
+	}
+	if b, err = appendValues(b, m.Object); err != nil {
+		return b, fmt.Errorf("object values: %w", err)
+	}
+	return b, nil
+}
+
+func appendValues(b []byte, vs Values) ([]byte, error) {
+	for _, v := range vs {
+		if len(v.Name) == 0 || len(v.Name) > 0xffff {
+			return b, ProtocolError(fmt.Sprintf("name length %d out of range 1..65535", len(v.Name)))
+		}
+		if uint64(len(v.Data)) > 0xffffffff {
+			return b, ProtocolError(fmt.Sprintf("value %q too long", v.Name))
+		}
+		b = binary.BigEndian.AppendUint16(b, uint16(len(v.Name)))
+		b = append(b, v.Name...)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(v.Data)))
+		b = append(b, v.Data...)
+	}
+	return append(b, 0, 0), nil
+}
+
+// ParseMessage decodes one whole message from b (for example bytes from a
+// packet capture). Trailing bytes are an error. The values of the returned
+// message alias b.
+func ParseMessage(b []byte) (*Message, error) {
+	r := NewReader(bytes.NewReader(b), len(b))
+	m, err := r.ReadMessage()
+	if err != nil {
+		return nil, err
+	}
+	if n := len(b) - len(r.raw); n > 0 {
+		return nil, ProtocolError(fmt.Sprintf("%d bytes after the end of the message", n))
+	}
+	return m, nil
+}
+
+// A Reader decodes messages from a byte stream, however the bytes arrive:
+// in pieces or several messages at once. Every length is checked against
+// the size cap before anything is allocated.
+type Reader struct {
+	r   *bufio.Reader
+	max int
+	raw []byte // bytes of the message being read
+}
+
+// NewReader returns a Reader on r refusing messages larger than max bytes
+// (DefaultMaxMessageSize when max <= 0).
+func NewReader(r io.Reader, max int) *Reader {
+	if max <= 0 {
+		max = DefaultMaxMessageSize
+	}
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 8192)
+	}
+	return &Reader{r: br, max: max}
+}
+
+// ReadIntro reads the peer's startup message and checks it.
+func (r *Reader) ReadIntro() error {
+	var b [IntroSize]byte
+	if _, err := io.ReadFull(r.r, b[:]); err != nil {
+		return err
+	}
+	v, h := binary.BigEndian.Uint32(b[:4]), binary.BigEndian.Uint32(b[4:])
+	if v != ProtocolVersion || h != HeaderSize {
+		return ProtocolError(fmt.Sprintf("peer speaks protocol version %d with %d-byte headers; want %d and %d", v, h, ProtocolVersion, HeaderSize))
+	}
+	return nil
+}
+
+// ReadMessage reads the next message. Values of the result point into a
+// buffer owned by the message; nothing is shared with later reads.
+// The signature is not checked here (see Signed).
+func (r *Reader) ReadMessage() (*Message, error) {
+	r.raw = make([]byte, 0, 512)
+	hdr, err := r.take(HeaderSize)
+	if err != nil {
+		return nil, err
+	}
+	m := &Message{
+		AuthID: binary.BigEndian.Uint32(hdr[0:]),
+		Op:     Opcode(binary.BigEndian.Uint32(hdr[8:])),
+		Handle: binary.BigEndian.Uint32(hdr[12:]),
+		ID:     binary.BigEndian.Uint32(hdr[16:]),
+		RID:    binary.BigEndian.Uint32(hdr[20:]),
+	}
+	authlen := binary.BigEndian.Uint32(hdr[4:])
+	if uint64(authlen) > uint64(r.max-HeaderSize-4) {
+		return nil, ProtocolError(fmt.Sprintf("signature length %d exceeds the %d-byte message cap", authlen, r.max))
+	}
+	var offs [2]valueOffs
+	for i := range offs {
+		if offs[i], err = r.readValues(); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := r.take(int(authlen)); err != nil {
+		return nil, err
+	}
+	// Slices are cut only now: r.raw may have moved while growing.
+	m.Message = offs[0].values(r.raw)
+	m.Object = offs[1].values(r.raw)
+	if authlen > 0 {
+		m.Signature = r.raw[len(r.raw)-int(authlen):]
+	}
+	return m, nil
+}
+
+// Signed returns the bytes of the last message read that its signature
+// covers (from offset 4 to the end of the object list).
+func (r *Reader) Signed(m *Message) []byte {
+	return r.raw[4 : len(r.raw)-len(m.Signature)]
+}
+
+// Raw returns the wire bytes of the last message read.
+func (r *Reader) Raw() []byte { return r.raw }
+
+type valueOff struct {
+	name       string
+	start, end int
+}
+
+type valueOffs []valueOff
+
+func (vo valueOffs) values(raw []byte) Values {
+	if len(vo) == 0 {
+		return nil
+	}
+	vs := make(Values, len(vo))
+	for i, o := range vo {
+		vs[i] = Value{o.name, raw[o.start:o.end:o.end]}
+	}
+	return vs
+}
+
+func (r *Reader) readValues() (valueOffs, error) {
+	var out valueOffs
+	for {
+		b, err := r.take(2)
+		if err != nil {
+			return nil, err
+		}
+		n := int(binary.BigEndian.Uint16(b))
+		if n == 0 {
+			return out, nil
+		}
+		name, err := r.take(n)
+		if err != nil {
+			return nil, err
+		}
+		nm := internName(name)
+		b, err = r.take(4)
+		if err != nil {
+			return nil, err
+		}
+		vlen := binary.BigEndian.Uint32(b)
+		if uint64(vlen) > uint64(r.max-len(r.raw)) {
+			return nil, ProtocolError(fmt.Sprintf("value %q announces %d bytes, over the %d-byte message cap", nm, vlen, r.max))
+		}
+		start := len(r.raw)
+		if _, err := r.take(int(vlen)); err != nil {
+			return nil, err
+		}
+		out = append(out, valueOff{nm, start, len(r.raw)})
+	}
+}
+
+// take reads n more bytes into r.raw, after checking the cap.
+func (r *Reader) take(n int) ([]byte, error) {
+	if len(r.raw)+n > r.max {
+		return nil, ProtocolError(fmt.Sprintf("message longer than the %d-byte cap", r.max))
+	}
+	start := len(r.raw)
+	r.raw = append(r.raw, make([]byte, n)...)
+	if _, err := io.ReadFull(r.r, r.raw[start:]); err != nil {
+		if err == io.EOF && start > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return r.raw[start:], nil
+}
