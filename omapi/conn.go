@@ -298,8 +298,11 @@ func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) err
 	if errors.As(err, &ae) && ae.Result != 0 {
 		return err // a whole STATUS was read: the stream is in step
 	}
-	if err == io.EOF {
+	switch {
+	case err == io.EOF:
 		err = errors.New("server closed the connection (dhcpd drops a connection on a request it rejects)")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = ProtocolError("server closed the connection in the middle of a message")
 	}
 	var pe ProtocolError
 	if errors.As(err, &pe) || errors.As(err, &ae) {

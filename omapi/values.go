@@ -59,7 +59,9 @@ func (vs *Values) Del(name string) {
 }
 
 // SetUint32 sets name to a 4-byte big-endian integer.
-func (vs *Values) SetUint32(name string, n uint32) { vs.Set(name, binary.BigEndian.AppendUint32(nil, n)) }
+func (vs *Values) SetUint32(name string, n uint32) {
+	vs.Set(name, binary.BigEndian.AppendUint32(nil, n))
+}
 
 // SetBool sets name to a 4-byte 0 or 1, as dhcpd expects booleans.
 func (vs *Values) SetBool(name string, b bool) {
