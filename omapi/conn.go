@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -293,6 +294,8 @@ func (c *Conn) watch(ctx context.Context) (stop func() bool) {
 func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) error {
 	if ctxDone || (err != nil && ctx.Err() != nil) {
 		err = ctx.Err()
+	} else if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) && errors.Is(err, os.ErrDeadlineExceeded) {
+		err = context.DeadlineExceeded // the context's deadline fired the I/O timeout
 	}
 	var ae *AuthError
 	if errors.As(err, &ae) && ae.Result != 0 {
