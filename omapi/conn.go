@@ -23,7 +23,18 @@ const DefaultPort = 7911
 const DefaultTimeout = 5 * time.Second
 
 // DefaultWindow is how many requests Batch keeps in flight.
-const DefaultWindow = 128
+//
+// dhcpd 4.4.3 aborts (dst_api.c:353 REQUIRE failure, the process exits)
+// when it finds some two dozen signed requests waiting at once and their
+// replies mix UPDATEs and STATUSes — e.g. a lease scan where some
+// addresses are unknown. In the lab, windows up to 16 never triggered it
+// in thousands of mixed requests; 24 did at once. So signed connections
+// keep at most MaxSignedWindow requests in flight; unsigned ones may go
+// deeper.
+const DefaultWindow = 8
+
+// MaxSignedWindow caps the window of a signed connection (see DefaultWindow).
+const MaxSignedWindow = 16
 
 // Dialer opens connections. Its zero value works: unsigned, 5 s timeout.
 type Dialer struct {
@@ -35,7 +46,8 @@ type Dialer struct {
 	// MaxMessageSize caps a message read from the server;
 	// 0 means DefaultMaxMessageSize.
 	MaxMessageSize int
-	// Window is how many requests Batch keeps in flight; 0 means DefaultWindow.
+	// Window is how many requests Batch keeps in flight; 0 means
+	// DefaultWindow. With Auth set it is capped at MaxSignedWindow.
 	Window int
 	// NetDial opens the transport; nil means a net.Dialer. The lab uses
 	// it to dial inside its network namespace.
@@ -101,6 +113,9 @@ func (d *Dialer) NewConn(ctx context.Context, nc net.Conn) (*Conn, error) {
 	}
 	if c.window <= 0 {
 		c.window = DefaultWindow
+	}
+	if c.auth != nil && c.window > MaxSignedWindow {
+		c.window = MaxSignedWindow
 	}
 	for c.nextID == 0 {
 		c.nextID = rand.Uint32() >> 1
