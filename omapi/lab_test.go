@@ -570,7 +570,6 @@ func ipBytes(s string) []byte {
 	return b
 }
 
-
 // TestBatchWindowSafe: a deep window asked for on a signed connection is
 // capped, so a mixed scan (found and unknown addresses) does not trip
 // dhcpd 4.4.3's assertion failure (see DefaultWindow).
