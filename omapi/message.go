@@ -108,9 +108,10 @@ func ParseMessage(b []byte) (*Message, error) {
 // in pieces or several messages at once. Every length is checked against
 // the size cap before anything is allocated.
 type Reader struct {
-	r   *bufio.Reader
-	max int
-	raw []byte // bytes of the message being read
+	r    *bufio.Reader
+	max  int
+	raw  []byte    // bytes of the message being read
+	offs valueOffs // scratch: where each value of both lists lies in raw
 }
 
 // NewReader returns a Reader on r refusing messages larger than max bytes
@@ -159,18 +160,26 @@ func (r *Reader) ReadMessage() (*Message, error) {
 	if uint64(authlen) > uint64(r.max-HeaderSize-4) {
 		return nil, ProtocolError(fmt.Sprintf("signature length %d exceeds the %d-byte message cap", authlen, r.max))
 	}
-	var offs [2]valueOffs
-	for i := range offs {
-		if offs[i], err = r.readValues(); err != nil {
-			return nil, err
-		}
+	r.offs = r.offs[:0]
+	if err := r.readValues(); err != nil {
+		return nil, err
+	}
+	nmsg := len(r.offs)
+	if err := r.readValues(); err != nil {
+		return nil, err
 	}
 	if _, err := r.take(int(authlen)); err != nil {
 		return nil, err
 	}
-	// Slices are cut only now: r.raw may have moved while growing.
-	m.Message = offs[0].values(r.raw)
-	m.Object = offs[1].values(r.raw)
+	// Slices are cut only now, r.raw having moved while growing; one
+	// allocation holds both lists.
+	all := r.offs.values(r.raw)
+	if nmsg > 0 {
+		m.Message = all[:nmsg:nmsg]
+	}
+	if len(all) > nmsg {
+		m.Object = all[nmsg:]
+	}
 	if authlen > 0 {
 		m.Signature = r.raw[len(r.raw)-int(authlen):]
 	}
@@ -204,35 +213,36 @@ func (vo valueOffs) values(raw []byte) Values {
 	return vs
 }
 
-func (r *Reader) readValues() (valueOffs, error) {
-	var out valueOffs
+// readValues reads one name/value list up to its terminator, noting
+// where each value lies in r.offs.
+func (r *Reader) readValues() error {
 	for {
 		b, err := r.take(2)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		n := int(binary.BigEndian.Uint16(b))
 		if n == 0 {
-			return out, nil
+			return nil
 		}
 		name, err := r.take(n)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		nm := internName(name)
 		b, err = r.take(4)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		vlen := binary.BigEndian.Uint32(b)
 		if uint64(vlen) > uint64(r.max-len(r.raw)) {
-			return nil, ProtocolError(fmt.Sprintf("value %q announces %d bytes, over the %d-byte message cap", nm, vlen, r.max))
+			return ProtocolError(fmt.Sprintf("value %q announces %d bytes, over the %d-byte message cap", nm, vlen, r.max))
 		}
 		start := len(r.raw)
 		if _, err := r.take(int(vlen)); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, valueOff{nm, start, len(r.raw)})
+		r.offs = append(r.offs, valueOff{nm, start, len(r.raw)})
 	}
 }
 

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/omapish/omapish/internal/profile"
+)
+
+var errHelp = errors.New("help shown")
+
+const usage = `Usage:
+  omapish [flags]                      interactive shell
+  omapish [flags] FILE.lua [ARGS...]   run a script; ARGS in the Lua table arg (arg[0] = FILE)
+  omapish [flags] -e CODE              run CODE; values it returns are printed
+  omapish lab [--conf FILE] [--leases FILE] [-- CMD [ARGS...]]
+                                       start a real dhcpd sandbox and run the shell (or CMD) inside it
+
+A FILE that does not exist is looked up among the saved scripts shipped in
+the binary (omapish -e 'return omapi.scripts()' lists them), so
+"omapish lease-scan 192.0.2.0/24" runs scripts/lease-scan.lua.
+
+Flags:
+`
+
+const usageTail = `
+Secrets never come from the command line: the configuration file
+(secret, secret_file or secret_env), --secret-file, or $OMAPISH_SECRET.
+Exit status: 0 success, 1 a script error or a failed operation, 2 bad usage
+or bad configuration.
+`
+
+// options are the parsed command line.
+type options struct {
+	config, server, keyName, secretFile string
+	timeout                             time.Duration
+	json, trace, interactive, version   bool
+	code                                string
+	script                              string
+	args                                []string
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("omapish", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.config, "config", "", "configuration `FILE` (default $OMAPISH_CONFIG, then ~/.config/omapish/config.toml, then ./config.toml)")
+	fs.StringVar(&o.server, "server", "", "profile `NAME` or address HOST[:PORT] used by omapi.connect()")
+	fs.StringVar(&o.keyName, "key-name", "", "OMAPI key `NAME` (with --secret-file or $OMAPISH_SECRET)")
+	fs.StringVar(&o.secretFile, "secret-file", "", "`FILE` holding the base64 secret (mode 0600)")
+	fs.DurationVar(&o.timeout, "timeout", 0, "time limit for connecting and for each request, e.g. 2s (default 5s)")
+	fs.BoolVar(&o.json, "json", false, "print returned values as JSON, one document per value")
+	fs.BoolVar(&o.trace, "trace", false, "show every message sent and received on stderr, decoded and hex-dumped")
+	fs.BoolVar(&o.interactive, "i", false, "enter the shell after running FILE or -e CODE")
+	fs.StringVar(&o.code, "e", "", "run `CODE` and print the values it returns")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, usageTail)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, fmt.Errorf("%w (omapish --help shows the flags)", err)
+	}
+	rest := fs.Args()
+	if o.code == "" && len(rest) > 0 {
+		o.script, rest = rest[0], rest[1:]
+	}
+	o.args = rest
+	if o.timeout < 0 {
+		return nil, fmt.Errorf("--timeout %v: must not be negative", o.timeout)
+	}
+	return o, nil
+}
+
+// loadConfig loads the configuration and applies the flags and
+// $OMAPISH_SECRET to the profile omapi.connect() uses by default.
+func loadConfig(o *options) (*profile.Config, error) {
+	cfg, err := profile.Load(o.config)
+	if err != nil {
+		return nil, err
+	}
+	if o.server == "" && o.keyName == "" && o.secretFile == "" && o.timeout == 0 && os.Getenv(profile.EnvSecret) == "" {
+		return cfg, nil
+	}
+	var s profile.Server
+	switch _, isProfile := cfg.Servers[o.server]; {
+	case o.server != "" && isProfile:
+		s = cfg.Servers[o.server]
+	case o.server != "":
+		addr, err := profile.ParseAddress(o.server)
+		if err != nil {
+			return nil, fmt.Errorf("--server %s: not a profile in %s and not an address: %w", o.server, orNone(cfg.Path), err)
+		}
+		s = profile.Server{Name: "--server", Address: addr, Algorithm: "hmac-md5", Timeout: 5 * time.Second}
+	default:
+		if cfg.Default == "" {
+			if o.keyName != "" || o.secretFile != "" {
+				return nil, errors.New("--key-name/--secret-file need a server: give --server or set a default profile")
+			}
+			return cfg, nil
+		}
+		s = cfg.Servers[cfg.Default]
+	}
+	if o.keyName != "" {
+		s.KeyName = o.keyName
+	}
+	if o.secretFile != "" {
+		secret, err := profile.ReadSecretFile(o.secretFile)
+		if err != nil {
+			return nil, fmt.Errorf("--secret-file: %w", err)
+		}
+		s.Secret = secret
+	}
+	if err := s.ApplyEnv(); err != nil {
+		return nil, err
+	}
+	if o.timeout > 0 {
+		s.Timeout = o.timeout
+	}
+	if s.KeyName != "" && len(s.Secret) == 0 {
+		return nil, fmt.Errorf("key %s has no secret: give --secret-file or set $%s", s.KeyName, profile.EnvSecret)
+	}
+	if s.KeyName == "" && len(s.Secret) > 0 {
+		return nil, errors.New("a secret without a key name: give --key-name")
+	}
+	if s.Name == "" {
+		s.Name = "--server"
+	}
+	cfg.Servers[s.Name] = s
+	cfg.Default = s.Name
+	return cfg, nil
+}
+
+func orNone(path string) string {
+	if path == "" {
+		return "(no configuration file)"
+	}
+	return strings.TrimSpace(path)
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/omapish/omapish/internal/lab"
+)
+
+// runLab is `omapish lab [--conf FILE] [--leases FILE] [-- CMD ARGS]`.
+func runLab(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("omapish lab", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg lab.Config
+	fs.StringVar(&cfg.Conf, "conf", "", "dhcpd.conf `FILE` to run instead of the built-in sample")
+	fs.StringVar(&cfg.Leases, "leases", "", "leases `FILE` to start from (copied; the original is not changed)")
+	fs.StringVar(&cfg.Algorithm, "algorithm", "", "key algorithm of the sample config (hmac-md5 ... hmac-sha512)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: omapish lab [--conf FILE] [--leases FILE] [-- CMD [ARGS...]]\n\n"+
+			"Starts ISC dhcpd in a private network namespace and runs the shell (or CMD)\n"+
+			"inside it, with $OMAPISH_CONFIG pointing at a profile for that dhcpd. Needs root\n"+
+			"and /usr/sbin/dhcpd (Debian: apt-get install isc-dhcp-server). Everything is\n"+
+			"removed when the shell or CMD exits.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	cmd := fs.Args()
+	if len(cmd) == 0 {
+		self, err := os.Executable()
+		if err != nil {
+			fmt.Fprintln(stderr, "omapish lab:", err)
+			return exitFail
+		}
+		cmd = []string{self}
+	}
+	code, err := lab.Run(context.Background(), cfg, cmd, stdin, stdout, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "omapish lab:", err)
+		if errors.Is(err, lab.ErrNotRoot) || errors.Is(err, lab.ErrNoDHCPD) {
+			return exitUsage
+		}
+		if code == 0 {
+			code = exitFail
+		}
+	}
+	return code
+}

@@ -1,0 +1,278 @@
+// Command omapish is a shell for the OMAPI protocol of ISC dhcpd: an
+// interactive Lua shell, a script runner and a dhcpd sandbox. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+
+	"github.com/chzyer/readline"
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/omapish/omapish/internal/profile"
+	"github.com/omapish/omapish/luaapi"
+	"github.com/omapish/omapish/repl"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+// Exit statuses (design.md): 0 success, 1 a script error or failed
+// operation, 2 bad usage or bad configuration.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is the whole command, testable: it returns the exit status.
+func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "lab" {
+		return runLab(args[1:], stdin, stdout, stderr)
+	}
+	opts, err := parseFlags(args, stderr)
+	if errors.Is(err, errHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "omapish:", err)
+		return exitUsage
+	}
+	if opts.version {
+		fmt.Fprintln(stdout, "omapish", versionString())
+		return exitOK
+	}
+
+	cfg, err := loadConfig(opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "omapish:", err)
+		return exitUsage
+	}
+
+	stdinTTY := isTerminal(stdin)
+	color := isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+
+	L := lua.NewState()
+	defer L.Close()
+	defer luaapi.CloseAll(L)
+	lopts := luaapi.Options{Profiles: cfg, Timeout: opts.timeout, Stdout: stdout}
+	if opts.trace {
+		lopts.Trace = newTracer(stderr).trace
+	}
+	if stdinTTY {
+		lopts.Confirm = confirmOnTTY(stderr)
+	}
+	luaapi.Preload(L, lopts)
+	replaceLuaPrint(L, stdout)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	status := exitOK
+	switch {
+	case opts.code != "":
+		status = runCode(ctx, L, opts, stdout, stderr, color)
+	case opts.script != "":
+		status = runScript(ctx, L, opts, stdout, stderr, color)
+	}
+	interactive := opts.code == "" && opts.script == ""
+	if (interactive || opts.interactive) && status != exitUsage {
+		stop() // the shell handles Ctrl-C itself
+		ro := repl.Options{
+			L:           L,
+			In:          stdin,
+			Out:         stdout,
+			Err:         stderr,
+			Interactive: stdinTTY,
+			HistoryFile: cfg.Shell.HistoryFile,
+			Color:       color,
+			Docs:        docs(),
+			Banner:      banner(cfg),
+		}
+		if err := repl.Run(context.Background(), ro); err != nil {
+			if !errors.Is(err, repl.ErrScript) {
+				fmt.Fprintln(stderr, "omapish:", err)
+			}
+			return exitFail
+		}
+	}
+	return status
+}
+
+// runCode runs the -e chunk and prints what it returns.
+func runCode(ctx context.Context, L *lua.LState, opts *options, stdout, stderr io.Writer, color bool) int {
+	fn, err := L.LoadString("return " + opts.code)
+	if err != nil {
+		if fn, err = L.LoadString(opts.code); err != nil {
+			fmt.Fprintln(stderr, "omapish: -e:", luaError(err))
+			return exitUsage
+		}
+	}
+	setArgs(L, "-e", opts.args)
+	vals, err := call(ctx, L, fn, opts.args)
+	if err != nil {
+		fmt.Fprintln(stderr, luaError(err))
+		return exitFail
+	}
+	return printValues(L, vals, opts.json, stdout, stderr, color)
+}
+
+// runScript runs FILE.lua with its arguments in `arg` and as `...`.
+func runScript(ctx context.Context, L *lua.LState, opts *options, stdout, stderr io.Writer, color bool) int {
+	fn, err := loadScript(L, opts.script)
+	if err != nil {
+		fmt.Fprintln(stderr, "omapish:", err)
+		var se *scriptNotFound
+		if errors.As(err, &se) {
+			return exitUsage
+		}
+		return exitFail
+	}
+	setArgs(L, opts.script, opts.args)
+	vals, err := call(ctx, L, fn, opts.args)
+	if err != nil {
+		fmt.Fprintln(stderr, luaError(err))
+		return exitFail
+	}
+	if opts.json {
+		return printValues(L, vals, true, stdout, stderr, color)
+	}
+	return exitOK
+}
+
+// call runs fn with string arguments under ctx; Ctrl-C cancels it.
+func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args []string) ([]lua.LValue, error) {
+	L.SetContext(ctx)
+	defer L.RemoveContext()
+	top := L.GetTop()
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(lua.LString(a))
+	}
+	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
+		L.SetTop(top)
+		if ctx.Err() != nil {
+			return nil, errors.New("interrupted")
+		}
+		return nil, err
+	}
+	n := L.GetTop() - top
+	vals := make([]lua.LValue, n)
+	for i := range n {
+		vals[i] = L.Get(top + 1 + i)
+	}
+	L.SetTop(top)
+	return vals, nil
+}
+
+// setArgs makes the global `arg` table as lua(1) does: arg[0] is the
+// script, arg[1..] its arguments.
+func setArgs(L *lua.LState, script string, args []string) {
+	t := L.NewTable()
+	t.RawSetInt(0, lua.LString(script))
+	for i, a := range args {
+		t.RawSetInt(i+1, lua.LString(a))
+	}
+	L.SetGlobal("arg", t)
+}
+
+// printValues prints returned values: pretty, or one JSON document each.
+func printValues(L *lua.LState, vals []lua.LValue, asJSON bool, stdout, stderr io.Writer, color bool) int {
+	if !asJSON {
+		if len(vals) > 0 {
+			repl.Print(stdout, L, vals, color)
+		}
+		return exitOK
+	}
+	enc := L.GetField(L.GetGlobal("omapi"), "json")
+	for _, v := range vals {
+		if err := L.CallByParam(lua.P{Fn: enc, NRet: 1, Protect: true}, v); err != nil {
+			fmt.Fprintln(stderr, "omapish: --json:", luaError(err))
+			return exitFail
+		}
+		s := L.Get(-1)
+		L.Pop(1)
+		fmt.Fprintln(stdout, s.String())
+	}
+	return exitOK
+}
+
+// luaError renders a Lua error as `chunk:line: message`, without
+// gopher-lua's stack traceback.
+func luaError(err error) string {
+	var ae *lua.ApiError
+	if errors.As(err, &ae) && ae.Object != nil {
+		return strings.TrimSpace(ae.Object.String())
+	}
+	return err.Error()
+}
+
+// replaceLuaPrint makes Lua's print write to w (gopher-lua's writes to
+// the process stdout directly).
+func replaceLuaPrint(L *lua.LState, w io.Writer) {
+	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
+		n := L.GetTop()
+		for i := 1; i <= n; i++ {
+			if i > 1 {
+				io.WriteString(w, "\t")
+			}
+			io.WriteString(w, L.ToStringMeta(L.Get(i)).String())
+		}
+		io.WriteString(w, "\n")
+		return 0
+	}))
+}
+
+func isTerminal(f any) bool {
+	fd, ok := f.(interface{ Fd() uintptr })
+	return ok && readline.IsTerminal(int(fd.Fd()))
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}
+
+func docs() []repl.Doc {
+	var out []repl.Doc
+	for _, d := range luaapi.Functions() {
+		out = append(out, repl.Doc{Name: d.Name, Signature: d.Signature, Summary: d.Summary, Detail: d.Detail})
+	}
+	return out
+}
+
+// banner is printed when the shell starts on a terminal.
+func banner(cfg *profile.Config) string {
+	s := "omapish " + versionString() + " — Lua shell for ISC dhcpd's OMAPI. help() lists the functions; Ctrl-D exits.\n"
+	if lab := os.Getenv("OMAPISH_LAB"); lab != "" {
+		s += "Lab sandbox " + lab + ": conn = omapi.connect() opens its dhcpd.\n"
+		if sum := os.Getenv("OMAPISH_LAB_SUMMARY"); sum != "" {
+			s += sum
+		}
+	} else if cfg.Default != "" {
+		s += "Default server: " + cfg.Default + " (conn = omapi.connect()).\n"
+	}
+	return s
+}

@@ -1,0 +1,14 @@
+package main
+
+import (
+	"bytes"
+	"io"
+)
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// savedScript returns a script shipped in the binary by its name, with or
+// without ".lua".
+func savedScript(name string) (chunk string, body []byte, ok bool) {
+	return "", nil, false
+}
