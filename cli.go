@@ -20,6 +20,7 @@ const usage = `Usage:
   omapish [flags] -e CODE              run CODE; values it returns are printed
   omapish lab [--conf FILE] [--leases FILE] [-- CMD [ARGS...]]
                                        start a real dhcpd sandbox and run the shell (or CMD) inside it
+  omapish bench [--n N]                measure omapish against a lab dhcpd, omshell as baseline
 
 A FILE that does not exist is looked up among the saved scripts shipped in
 the binary (omapish -e 'return omapi.scripts()' lists them), so

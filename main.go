@@ -37,8 +37,13 @@ func main() {
 
 // run is the whole command, testable: it returns the exit status.
 func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "lab" {
-		return runLab(args[1:], stdin, stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "lab":
+			return runLab(args[1:], stdin, stdout, stderr)
+		case "bench":
+			return runBench(args[1:], stdout, stderr)
+		}
 	}
 	opts, err := parseFlags(args, stderr)
 	if errors.Is(err, errHelp) {

@@ -318,7 +318,7 @@ func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) err
 	}
 	switch {
 	case err == io.EOF:
-		err = errors.New("server closed the connection (dhcpd drops a connection on a request it rejects)")
+		err = errors.New("server closed the connection (dhcpd stopped, or dropped the connection over a request it rejects)")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		err = ProtocolError("server closed the connection in the middle of a message")
 	}

@@ -603,3 +603,36 @@ func TestBatchWindowSafe(t *testing.T) {
 		t.Fatalf("dhcpd hit its assertion:\n%s", l.Log())
 	}
 }
+
+// TestServerRestart: dhcpd killed while a connection is open gives a clear
+// error on that connection, and a new connection works once it is back.
+func TestServerRestart(t *testing.T) {
+	l := labtest.Start(t)
+	c := dial(t, l)
+	if _, err := c.LookupIP(t.Context(), lab.Sample.ActiveLease.MAC); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Stop(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.LookupIP(t.Context(), lab.Sample.ActiveLease.MAC)
+	if err == nil || omapi.Code(err) != "io" {
+		t.Fatalf("lookup on a connection to a killed dhcpd: %v, want an io error", err)
+	}
+	t.Logf("killed dhcpd: %v", err)
+	if _, err := c.LookupIP(t.Context(), lab.Sample.ActiveLease.MAC); !errors.Is(err, omapi.ErrBroken) {
+		t.Fatalf("later call: %v, want ErrBroken", err)
+	}
+	auth, _ := omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret())
+	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext, Timeout: time.Second}
+	if _, err := d.DialContext(t.Context(), l.Addr()); omapi.Code(err) != "io" || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("dial while dhcpd is down: %v", err)
+	}
+	if err := l.Restart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c2 := dial(t, l)
+	if _, err := c2.LookupIP(t.Context(), lab.Sample.ActiveLease.MAC); err != nil {
+		t.Fatalf("after restart: %v", err)
+	}
+}
