@@ -1,0 +1,339 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// runFake runs the loop on a scripted input.
+func runFake(tb testing.TB, ctx context.Context, L *lua.LState, f *fakeInput) (*session, error) {
+	tb.Helper()
+	o := Options{L: L, Interactive: true, Docs: testDocs, Out: io.Discard, Err: io.Discard}
+	if err := o.defaults(); err != nil {
+		tb.Fatal(err)
+	}
+	s := newSession(&o)
+	return s, s.loop(ctx, f)
+}
+
+func TestLoop(t *testing.T) {
+	L := newTestState(t)
+	f := &fakeInput{lines: []string{
+		"1+1",
+		"",
+		"function f()",
+		"  return 3",
+		"end",
+		"f()",
+		"error('boom')",
+		"nosuch.field = 1",
+		"foo bar",
+		"print('a', 1, nil)",
+		`omapi.lookup_ip("00:11:22:33:44:55")`,
+		"x = 5",
+		"x",
+		"function g()",
+		"^C", // drops the unfinished chunk
+		"g",
+		"{state = 2, ends = 1764201600, ['ip-address'] = '10.0.0.5'}",
+		"=x * 2",
+		"local y = 1",
+		"y", // a local dies with its chunk, as in lua.c
+		"if x then",
+	}} // then EOF: Ctrl-D in an unfinished chunk reports it; EOF again exits
+	_, err := runFake(t, t.Context(), L, f)
+	if err != nil {
+		t.Fatalf("loop: %v", err)
+	}
+	wantOut := "2\n3\na\t1\tnil\n\"10.0.0.1\"\n5\nnil\n" +
+		"{\n  ends = 1764201600 (2025-11-27T00:00:00Z),\n  [\"ip-address\"] = \"10.0.0.5\",\n  state = 2 (active),\n}\n" +
+		"10\nnil\n"
+	if got := f.out.String(); got != wantOut {
+		t.Errorf("stdout:\n%s\nwant:\n%s", got, wantOut)
+	}
+	wantErr := "stdin:1: boom\n" +
+		"stdin:1: attempt to index a non-table object(nil) with key 'field'\n" +
+		"stdin:1: parse error near 'bar'\n" +
+		"stdin:1: syntax error near <eof>\n"
+	if got := f.err.String(); got != wantErr {
+		t.Errorf("stderr:\n%s\nwant:\n%s", got, wantErr)
+	}
+	wantPrompts := []string{"omapi> ", "omapi> ", "omapi> ", ">> ", ">> ", "omapi> "}
+	if !reflect.DeepEqual(f.prompts[:6], wantPrompts) {
+		t.Errorf("prompts %q, want %q", f.prompts[:6], wantPrompts)
+	}
+	if p := f.prompts[14]; p != ">> " { // the ^C
+		t.Errorf("prompt before ^C %q", p)
+	}
+	if p := f.prompts[15]; p != "omapi> " {
+		t.Errorf("prompt after ^C %q", p)
+	}
+	wantHist := []string{"1+1", "function f()\n  return 3\nend", "f()", "error('boom')"}
+	if !reflect.DeepEqual(f.history[:4], wantHist) {
+		t.Errorf("history %q, want %q", f.history[:4], wantHist)
+	}
+	for _, h := range f.history {
+		if strings.HasPrefix(h, "function g()") || strings.HasPrefix(h, "if x") || h == "" {
+			t.Errorf("history holds %q", h)
+		}
+	}
+}
+
+func TestLoopHelp(t *testing.T) {
+	L := newTestState(t)
+	f := &fakeInput{lines: []string{
+		"help()",
+		"help(omapi.connect)",
+		`help("conn:lookup_ip")`,
+		"help(conn.lookup_mac)",
+		`help("lookup_ip")`,
+		"help(omapi.nosuch)",
+		`help("nosuch")`,
+		"help(print)",
+		"help(conn)",
+		"help(omapi.message)",
+	}}
+	if _, err := runFake(t, t.Context(), L, f); err != nil {
+		t.Fatal(err)
+	}
+	out := f.out.String()
+	for _, want := range []string{
+		// the index
+		"omapi.connect([profile | \"host:port\" | {...}]) -> conn  Open an authenticated connection.\n",
+		"  conn:lookup_ip(mac) -> ip",
+		"Keys: Tab completes",
+		// help(omapi.connect)
+		"omapi.connect([profile | \"host:port\" | {...}]) -> conn\n  Open an authenticated connection.\n\n  With no argument, the default profile.\n\n  Returns nil, message, code on failure.\n",
+		// help("conn:lookup_ip")
+		"conn:lookup_ip(mac) -> ip\n  The IP of a lease by MAC.\n",
+		// help(conn.lookup_mac): a method found through its metatable
+		"conn:lookup_mac(ip) -> mac\n  The MAC of a lease by IP.\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help output lacks %q:\n%s", want, out)
+		}
+	}
+	// help(conn) lists the conn methods, help(omapi.message) its functions.
+	if !strings.HasSuffix(out, "\n  omapi.message.open(type) -> m  A new OPEN message.\n") {
+		t.Errorf("help(omapi.message):\n%s", out)
+	}
+	if n := strings.Count(out, "conn:lookup_mac(ip) -> mac  "); n != 2 { // help() and help(conn)
+		t.Errorf("help(conn): %d listings of conn:lookup_mac\n%s", n, out)
+	}
+	// help("lookup_ip") matches omapi.lookup_ip and conn:lookup_ip: both listed.
+	if strings.Count(out, "Fake lookup for tests.") != 2 {
+		t.Errorf("ambiguous name not listed:\n%s", out)
+	}
+	errs := f.err.String()
+	for _, want := range []string{"help: the argument is nil", `help: nothing about "nosuch"`, "is not a function of the omapi module"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
+func TestLoopHelpWithoutDocs(t *testing.T) {
+	L := newTestState(t)
+	f := &fakeInput{lines: []string{"help()"}}
+	o := Options{L: L, Interactive: true}
+	o.defaults()
+	if err := newSession(&o).loop(t.Context(), f); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"omapi.connect\n", "omapi.message.open\n", "conn:lookup_ip\n", "obj:attrs\n"} {
+		if !strings.Contains(f.out.String(), want) {
+			t.Errorf("help() without docs lacks %q:\n%s", want, f.out.String())
+		}
+	}
+}
+
+// TestLoopInterrupt sends the process a real SIGINT while a chunk loops
+// for ever: the chunk stops, "interrupted" is reported, the loop goes on.
+func TestLoopInterrupt(t *testing.T) {
+	L := newTestState(t)
+	var s *session
+	f := &fakeInput{lines: []string{"while true do end", "1+1"}}
+	f.onRead = func(i int) {
+		if i != 0 {
+			return
+		}
+		go func() {
+			for {
+				s.cancelMu.Lock()
+				running := s.cancel != nil
+				s.cancelMu.Unlock()
+				if running {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			p, _ := os.FindProcess(os.Getpid())
+			p.Signal(os.Interrupt)
+		}()
+	}
+	o := Options{L: L, Interactive: true}
+	o.defaults()
+	s = newSession(&o)
+	if err := s.loop(t.Context(), f); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.err.String(); got != "interrupted\n" {
+		t.Errorf("stderr %q", got)
+	}
+	if got := f.out.String(); got != "2\n" {
+		t.Errorf("stdout %q", got)
+	}
+	if L.Context() != nil {
+		t.Error("context left on the LState")
+	}
+}
+
+// TestLoopCancel: cancelling Run's context stops a running chunk and the loop.
+func TestLoopCancel(t *testing.T) {
+	L := newTestState(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	f := &fakeInput{lines: []string{"while true do end", "1+1"}}
+	f.onRead = func(int) { time.AfterFunc(20*time.Millisecond, cancel) }
+	_, err := runFake(t, ctx, L, f)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("loop returned %v", err)
+	}
+	if got := f.out.String(); got != "" {
+		t.Errorf("stdout %q", got)
+	}
+}
+
+func TestLoopColorAndTraceback(t *testing.T) {
+	L := newTestState(t)
+	f := &fakeInput{lines: []string{"error('x')", "'s'"}}
+	o := Options{L: L, Interactive: true, Color: true, Traceback: true}
+	o.defaults()
+	if err := newSession(&o).loop(t.Context(), f); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.err.String(); !strings.HasPrefix(got, ansiRed+"stdin:1: x\nstack traceback:") {
+		t.Errorf("stderr %q", got)
+	}
+	if got := f.out.String(); got != ansiGreen+`"s"`+ansiReset+"\n" {
+		t.Errorf("stdout %q", got)
+	}
+	if f.prompts[0] != ansiCyan+primaryPrompt+ansiReset {
+		t.Errorf("prompt %q", f.prompts[0])
+	}
+}
+
+func TestErrorObjects(t *testing.T) {
+	L := newTestState(t)
+	f := &fakeInput{lines: []string{
+		"error({})",
+		"error(setmetatable({}, {__tostring = function() return 'custom' end}))",
+		"error(42)",
+		"error('plain', 0)",
+	}}
+	if _, err := runFake(t, t.Context(), L, f); err != nil {
+		t.Fatal(err)
+	}
+	want := "(error object is a table value)\ncustom\n42\nplain\n"
+	if got := f.err.String(); got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
+
+func TestScript(t *testing.T) {
+	tests := []struct {
+		name, in, out, err string
+		fail               bool
+	}{
+		{"statements", "local x = 1\nprint(x + 1)\n", "2\n", "", false},
+		{"an expression", "1+1\n", "2\n", "", false},
+		{"returned values", "local t = {1}\nreturn #t, 'a'\n", "1\t\"a\"\n", "", false},
+		{"runtime error", "x = 1\nprint(x)\nerror('bad')\nprint('not reached')\n", "1\n", "stdin:3: bad\n", true},
+		{"syntax error", "x = 1\nx = = 2\n", "", "stdin:2: syntax error near '='\n", true},
+		{"unfinished", "function f()\n", "", "stdin:2: syntax error near <eof>\n", true},
+		{"shebang", "#!/usr/bin/env omapish\nprint('hi')\nerror('line 3')\n", "hi\n", "stdin:3: line 3\n", true},
+		{"empty", "", "", "", false},
+		{"no colour", "error('x')", "", "stdin:1: x\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			L := newTestState(t)
+			var out, errb strings.Builder
+			err := Run(t.Context(), Options{L: L, In: io.NopCloser(strings.NewReader(tt.in)), Out: &out, Err: &errb, Color: true})
+			if (err != nil) != tt.fail {
+				t.Fatalf("Run: %v", err)
+			}
+			if err != nil && !errors.Is(err, ErrReported) {
+				t.Errorf("error %v does not match ErrReported", err)
+			}
+			if out.String() != tt.out {
+				t.Errorf("stdout %q, want %q", out.String(), tt.out)
+			}
+			if errb.String() != tt.err {
+				t.Errorf("stderr %q, want %q", errb.String(), tt.err)
+			}
+		})
+	}
+}
+
+func TestRunNeedsState(t *testing.T) {
+	if err := Run(t.Context(), Options{}); err == nil {
+		t.Error("Run without L succeeded")
+	}
+}
+
+// TestReadlinePipe runs the shell's line editor on input that is not a
+// terminal and ends, in the middle of a chunk: Run must not wait for ever.
+func TestReadlinePipe(t *testing.T) {
+	L := newTestState(t)
+	var out, errb strings.Builder
+	in := io.NopCloser(strings.NewReader("1+1\nfunction f()\n  return 1\nend\nf()\nif x then\n"))
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(t.Context(), Options{L: L, In: in, Out: &out, Err: &errb, Interactive: true, Banner: "hello"})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return at the end of the input")
+	}
+	if got, want := out.String(), "2\n1\n"; got != want {
+		t.Errorf("stdout %q, want %q", got, want)
+	}
+	if got, want := errb.String(), "hello\nstdin:1: syntax error near <eof>\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
+
+// TestRunCancelAtPrompt: cancelling the context while the shell waits for
+// a line ends Run.
+func TestRunCancelAtPrompt(t *testing.T) {
+	L := newTestState(t)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{L: L, In: pr, Out: io.Discard, Err: io.Discard, Interactive: true})
+	}()
+	pw.Write([]byte("x = 1\n")) // returns once the line editor has read it
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}
