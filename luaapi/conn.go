@@ -1,0 +1,1071 @@
+package luaapi
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/omapish/omapish/internal/profile"
+	"github.com/omapish/omapish/omapi"
+)
+
+// luaConn is the Go side of an omapi.conn userdata.
+type luaConn struct {
+	mod     *module
+	c       *omapi.Conn
+	address string // as dialed, host:port
+	keyName string // "" when unsigned
+	alg     string
+	profile string // the profile it came from, "" when none
+	timeout time.Duration
+	closed  bool
+
+	// types remembers the type of objects by handle, learned from the
+	// replies on this connection: it types the replies of conn:query and
+	// conn:refresh, and lets hazardous requests by handle be recognised.
+	// It is bounded; the hazardous types are kept apart and never dropped.
+	types     map[uint32]string
+	hazardous map[uint32]string
+}
+
+// maxTypes bounds luaConn.types (bulk lookups open many objects).
+const maxTypes = 1 << 14
+
+func (lc *luaConn) remember(handle uint32, typ string) {
+	if typ == "" || handle == 0 {
+		return
+	}
+	if typ == "interface" || typ == "control" {
+		lc.hazardous[handle] = typ
+		return
+	}
+	if len(lc.types) >= maxTypes {
+		clear(lc.types)
+	}
+	lc.types[handle] = typ
+}
+
+// refTypes are the types of the handles some attributes hold (a lease's
+// subnet, pool, host and billing class).
+var refTypes = map[string]string{"subnet": "subnet", "pool": "pool", "host": "host", "billing-class": "class"}
+
+// learn remembers the type of an object read, and of the objects its
+// handle attributes point at.
+func (lc *luaConn) learn(handle uint32, typ string, vs omapi.Values) {
+	lc.remember(handle, typ)
+	for _, v := range vs {
+		if t, ok := refTypes[v.Name]; ok && len(v.Data) == 4 {
+			if k, _ := kindOf(typ, v.Name); k == omapi.KindHandle {
+				lc.remember(binary.BigEndian.Uint32(v.Data), t)
+			}
+		}
+	}
+}
+
+func (lc *luaConn) typeOf(handle uint32) string {
+	if t, ok := lc.hazardous[handle]; ok {
+		return t
+	}
+	return lc.types[handle]
+}
+
+func (lc *luaConn) close() {
+	if lc.closed {
+		return
+	}
+	lc.closed = true
+	lc.c.Close()
+	delete(lc.mod.conns, lc)
+}
+
+// connFuncs returns the methods of omapi.conn.
+func (m *module) connFuncs() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
+		"close":                   m.connClose,
+		"lookup_ip":               m.lookupIP,
+		"lookup_mac":              m.lookupMAC,
+		"lookup_ip_host":          m.lookupIPHost,
+		"lookup_hostname":         m.lookupHostname,
+		"lookup_host":             m.lookupHost,
+		"lookup_host_by_ip":       m.lookupHostByIP,
+		"lookup_host_host":        m.lookupHostHost,
+		"lookup_by_host":          m.lookupBy("host", "lookup_by_host"),
+		"lookup_by_lease":         m.lookupBy("lease", "lookup_by_lease"),
+		"lookup_by_failoverstate": m.lookupBy("failover-state", "lookup_by_failoverstate"),
+		"lookup_failoverstate":    m.lookupFailoverState,
+		"add_host":                m.addHost,
+		"add_host_supersede_name": m.addHostSupersedeName,
+		"add_host_without_ip":     m.addHostWithoutIP,
+		"add_host_supersede":      m.addHostSupersede,
+		"add_group":               m.addGroup,
+		"add_host_with_group":     m.addHostWithGroup,
+		"change_group":            m.changeGroup,
+		"del_host":                m.delHost,
+		"open":                    m.connOpen,
+		"create":                  m.connCreate,
+		"refresh":                 m.connRefresh,
+		"query":                   m.connQuery,
+		"lookup_many":             m.lookupMany,
+		"open_many":               m.openMany(false, "open_many"),
+		"create_many":             m.openMany(true, "create_many"),
+		"delete_many":             m.deleteMany,
+		"query_many":              m.queryMany,
+	}
+}
+
+// ---- connect ----
+
+// target is where and how omapi.connect connects.
+type target struct {
+	profile string
+	address string
+	keyName string
+	alg     string
+	secret  []byte
+	timeout time.Duration
+}
+
+func (m *module) connect(L *lua.LState) int {
+	c := call{L: L, name: "connect"}
+	t := m.resolve(c)
+	timeout := t.timeout
+	if timeout <= 0 {
+		timeout = m.opts.Timeout
+	}
+	if timeout <= 0 {
+		timeout = omapi.DefaultTimeout
+	}
+	var auth omapi.Authenticator
+	if t.keyName != "" {
+		a, err := omapi.HMAC(t.keyName, t.alg, t.secret)
+		if err != nil {
+			c.errorf("%s", errMessage(err))
+		}
+		auth = a
+	}
+	clear(t.secret)
+	d := &omapi.Dialer{Auth: auth, Timeout: timeout, NetDial: m.opts.Dial, Trace: m.opts.Trace}
+	conn, err := d.DialContext(stateContext(L), t.address)
+	if err != nil {
+		return fail(L, err)
+	}
+	if err := verifyKey(L, conn); err != nil {
+		conn.Close()
+		return fail(L, err)
+	}
+	lc := &luaConn{mod: m, c: conn, address: omapi.WithPort(t.address), keyName: t.keyName,
+		profile: t.profile, timeout: timeout, types: map[uint32]string{}, hazardous: map[uint32]string{}}
+	if auth != nil {
+		lc.alg, _ = omapi.NormalizeAlgorithm(t.alg)
+	}
+	m.conns[lc] = struct{}{}
+	ud := L.NewUserData()
+	ud.Value = lc
+	ud.Metatable = L.GetTypeMetatable(ConnClass)
+	L.Push(ud)
+	return 1
+}
+
+// verifyKey checks the secret right away. Opening the authenticator is
+// unsigned, so a wrong secret would only show at the first request; a
+// signed REFRESH of the key's own handle (dhcpd answers it with the key's
+// name and algorithm) makes connect itself fail with "auth". Failures
+// other than authentication and transport are not the key's fault and
+// are ignored.
+func verifyKey(L *lua.LState, conn *omapi.Conn) error {
+	if conn.Auth() == nil {
+		return nil
+	}
+	_, err := conn.Exchange(stateContext(L), &omapi.Message{Op: omapi.OpRefresh, Handle: conn.AuthID()})
+	if err == nil || (!errors.Is(err, omapi.ErrAuth) && conn.Err() == nil) {
+		return nil
+	}
+	return err
+}
+
+// resolve reads connect's argument: nothing (the default profile), a
+// profile name, an address, or a table.
+func (m *module) resolve(c call) target {
+	switch v := c.L.Get(1).(type) {
+	case *lua.LNilType:
+		return m.fromProfile(c, 1, "")
+	case lua.LString:
+		s := strings.TrimSpace(string(v))
+		if s == "" {
+			c.argError(1, "profile name or address expected, got an empty string")
+		}
+		if m.isAddress(s) {
+			return target{address: parseAddress(c, 1, s)}
+		}
+		return m.fromProfile(c, 1, s)
+	case *lua.LTable:
+		return m.fromTable(c, v)
+	}
+	c.typeError(1, `profile name, "host:port" or table`)
+	return target{}
+}
+
+// isAddress tells an address from a profile name: anything with a colon,
+// an IP address, a dotted host name or localhost is an address unless a
+// profile has that name.
+func (m *module) isAddress(s string) bool {
+	if strings.Contains(s, ":") {
+		return true
+	}
+	if m.opts.Profiles != nil {
+		if _, ok := m.opts.Profiles.Servers[s]; ok {
+			return false
+		}
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	return strings.Contains(s, ".") || s == "localhost"
+}
+
+func parseAddress(c call, n int, s string) string {
+	addr, err := profile.ParseAddress(s)
+	if err != nil {
+		c.argError(n, errMessage(err))
+	}
+	return addr
+}
+
+func (m *module) fromProfile(c call, n int, name string) target {
+	if m.opts.Profiles == nil {
+		if name == "" {
+			c.errorf(`no server given and no configuration loaded: pass a profile name, "host:port" or {address=..., key_name=..., secret=...}`)
+		}
+		c.argError(n, fmt.Sprintf(`no profile %q: no configuration loaded (for a host, write "%s:%d")`, name, name, omapi.DefaultPort))
+	}
+	s, err := m.opts.Profiles.Lookup(name)
+	if err != nil {
+		msg := errMessage(err)
+		if name != "" {
+			msg += fmt.Sprintf(` (for a host, write "%s:%d")`, name, omapi.DefaultPort)
+			c.argError(n, msg)
+		}
+		c.errorf("%s", msg)
+	}
+	return target{profile: s.Name, address: s.Address, keyName: s.KeyName, alg: s.Algorithm,
+		secret: []byte(s.Secret), timeout: s.Timeout}
+}
+
+var connectKeys = []string{"profile", "address", "key_name", "secret", "algorithm", "timeout"}
+
+func (m *module) fromTable(c call, tbl *lua.LTable) target {
+	get := func(key string) lua.LValue { return tbl.RawGetString(key) }
+	str := func(key string) (string, bool) {
+		v := get(key)
+		if v == lua.LNil {
+			return "", false
+		}
+		s, ok := v.(lua.LString)
+		if !ok {
+			c.argError(1, fmt.Sprintf("%s: string expected, got %s", key, typeName(v)))
+		}
+		return string(s), true
+	}
+	tbl.ForEach(func(k, _ lua.LValue) {
+		ks, ok := k.(lua.LString)
+		if !ok || !contains(connectKeys, string(ks)) {
+			c.argError(1, fmt.Sprintf("unknown field %s (fields: %s)", luaRepr(k), strings.Join(connectKeys, ", ")))
+		}
+	})
+	var t target
+	prof, hasProf := str("profile")
+	addr, hasAddr := str("address")
+	if hasProf || !hasAddr {
+		t = m.fromProfile(c, 1, prof)
+	}
+	if hasAddr {
+		t.address = parseAddress(c, 1, addr)
+	}
+	if k, ok := str("key_name"); ok {
+		t.keyName = k
+		if k == "" {
+			t.secret = nil
+		}
+	}
+	if s, ok := str("secret"); ok {
+		sec, err := profile.DecodeSecret(s)
+		if err != nil {
+			c.argError(1, "secret: "+errMessage(err))
+		}
+		t.secret = sec
+	}
+	if a, ok := str("algorithm"); ok {
+		if _, err := omapi.NormalizeAlgorithm(a); err != nil {
+			c.argError(1, "algorithm: "+errMessage(err))
+		}
+		t.alg = a
+	}
+	if v := get("timeout"); v != lua.LNil {
+		d, err := parseTimeout(v)
+		if err != nil {
+			c.argError(1, "timeout: "+err.Error())
+		}
+		t.timeout = d
+	}
+	switch {
+	case t.keyName != "" && len(t.secret) == 0:
+		c.argError(1, fmt.Sprintf("key_name %q needs a secret (base64)", t.keyName))
+	case t.keyName == "" && len(t.secret) > 0:
+		c.argError(1, "secret given without key_name")
+	}
+	return t
+}
+
+// parseTimeout reads seconds (a number) or a Go duration ("5s", "500ms").
+func parseTimeout(v lua.LValue) (time.Duration, error) {
+	var d time.Duration
+	switch v := v.(type) {
+	case lua.LNumber:
+		d = time.Duration(float64(v) * float64(time.Second))
+	case lua.LString:
+		if f, err := strconv.ParseFloat(string(v), 64); err == nil {
+			d = time.Duration(f * float64(time.Second))
+			break
+		}
+		var err error
+		if d, err = time.ParseDuration(string(v)); err != nil {
+			return 0, fmt.Errorf(`seconds or a duration like "5s" expected, got %q`, string(v))
+		}
+	default:
+		return 0, fmt.Errorf(`seconds or a duration like "5s" expected, got %s`, typeName(v))
+	}
+	if d <= 0 {
+		return 0, errors.New("must be positive")
+	}
+	return d, nil
+}
+
+// ---- the userdata ----
+
+// connSelf checks that argument 1 is an open connection.
+func connSelf(L *lua.LState, name string) (*luaConn, call) {
+	lc := connArg(L, name)
+	if lc.closed {
+		L.RaiseError("%s: the connection to %s is closed", name, lc.address)
+	}
+	return lc, call{L: L, name: name, method: true}
+}
+
+func connArg(L *lua.LState, name string) *luaConn {
+	if ud, ok := L.Get(1).(*lua.LUserData); ok {
+		if lc, ok := ud.Value.(*luaConn); ok {
+			return lc
+		}
+	}
+	L.RaiseError("calling '%s' on bad self (%s expected, got %s; write conn:%s(...))", name, ConnClass, typeName(L.Get(1)), name)
+	return nil
+}
+
+func (m *module) connIndex(L *lua.LState) int {
+	lc := connArg(L, "__index")
+	key, _ := L.Get(2).(lua.LString)
+	switch key {
+	case "address":
+		L.Push(lua.LString(lc.address))
+	case "key_name":
+		L.Push(optLString(lc.keyName))
+	case "algorithm":
+		L.Push(optLString(lc.alg))
+	case "profile":
+		L.Push(optLString(lc.profile))
+	case "timeout":
+		L.Push(lua.LNumber(lc.timeout.Seconds()))
+	case "closed":
+		L.Push(lua.LBool(lc.closed))
+	default:
+		L.Push(m.connMethods.RawGet(L.Get(2)))
+	}
+	return 1
+}
+
+func optLString(s string) lua.LValue {
+	if s == "" {
+		return lua.LNil
+	}
+	return lua.LString(s)
+}
+
+func (lc *luaConn) String() string {
+	s := "omapi.conn " + lc.address
+	if lc.profile != "" {
+		s += " (profile " + lc.profile + ")"
+	}
+	if lc.keyName != "" {
+		s += " key " + lc.keyName + " " + lc.alg
+	} else {
+		s += " unsigned"
+	}
+	if lc.closed {
+		s += " closed"
+	}
+	return s
+}
+
+func connToString(L *lua.LState) int {
+	L.Push(lua.LString(connArg(L, "__tostring").String()))
+	return 1
+}
+
+// table is the connection as data, for omapi.json.
+func (lc *luaConn) table(L *lua.LState) *lua.LTable {
+	t := L.NewTable()
+	t.RawSetString("address", lua.LString(lc.address))
+	t.RawSetString("key_name", optLString(lc.keyName))
+	t.RawSetString("algorithm", optLString(lc.alg))
+	t.RawSetString("profile", optLString(lc.profile))
+	t.RawSetString("closed", lua.LBool(lc.closed))
+	return t
+}
+
+func (m *module) connClose(L *lua.LState) int {
+	connArg(L, "close").close()
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// ---- pypureomapi's operations ----
+
+// attrFail reports a failure of a pypureomapi operation; a missing
+// attribute gets the operation and argument as context (the server's
+// errors name the object and keys already).
+func attrFail(L *lua.LState, err error, op string, args ...string) int {
+	var ae *omapi.AttrError
+	if errors.As(err, &ae) {
+		q := make([]string, len(args))
+		for i, a := range args {
+			q[i] = strconv.Quote(a)
+		}
+		return failf(L, err, op+"("+strings.Join(q, ", ")+")")
+	}
+	return fail(L, err)
+}
+
+func pushTrue(L *lua.LState, err error) int {
+	if err != nil {
+		return fail(L, err)
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (m *module) lookupIP(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_ip")
+	mac := c.checkMAC(2)
+	ip, err := lc.c.LookupIP(stateContext(L), mac)
+	if err != nil {
+		return attrFail(L, err, "lookup_ip", mac)
+	}
+	L.Push(lua.LString(ip.String()))
+	return 1
+}
+
+func (m *module) lookupMAC(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_mac")
+	ip := c.checkIP(2)
+	mac, err := lc.c.LookupMAC(stateContext(L), ip)
+	if err != nil {
+		return attrFail(L, err, "lookup_mac", ip)
+	}
+	L.Push(lua.LString(mac.String()))
+	return 1
+}
+
+func (m *module) lookupIPHost(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_ip_host")
+	mac := c.checkMAC(2)
+	ip, err := lc.c.LookupIPHost(stateContext(L), mac)
+	if err != nil {
+		return attrFail(L, err, "lookup_ip_host", mac)
+	}
+	L.Push(lua.LString(ip.String()))
+	return 1
+}
+
+func (m *module) lookupHostname(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_hostname")
+	ip := c.checkIP(2)
+	name, err := lc.c.LookupHostname(stateContext(L), ip)
+	if err != nil {
+		return attrFail(L, err, "lookup_hostname", ip)
+	}
+	L.Push(lua.LString(name))
+	return 1
+}
+
+// hostTable makes {ip=, mac=, <nameKey>=} of a host.
+func hostTable(L *lua.LState, h omapi.HostInfo, nameKey string) *lua.LTable {
+	t := L.CreateTable(0, 3)
+	if h.IP.IsValid() {
+		t.RawSetString("ip", lua.LString(h.IP.String()))
+	}
+	if len(h.MAC) > 0 {
+		t.RawSetString("mac", lua.LString(h.MAC.String()))
+	}
+	if h.Name != "" {
+		t.RawSetString(nameKey, lua.LString(h.Name))
+	}
+	return t
+}
+
+func (m *module) lookupHost(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_host")
+	name := c.checkName(2, "host name")
+	h, err := lc.c.LookupHost(stateContext(L), name)
+	if err != nil {
+		return attrFail(L, err, "lookup_host", name)
+	}
+	L.Push(hostTable(L, h, "hostname"))
+	return 1
+}
+
+func (m *module) lookupHostByIP(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_host_by_ip")
+	ip := c.checkIP(2)
+	h, err := lc.c.LookupHostByIP(stateContext(L), ip)
+	if err != nil {
+		return attrFail(L, err, "lookup_host_by_ip", ip)
+	}
+	L.Push(hostTable(L, h, "hostname"))
+	return 1
+}
+
+func (m *module) lookupHostHost(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_host_host")
+	mac := c.checkMAC(2)
+	h, err := lc.c.LookupHostHost(stateContext(L), mac)
+	if err != nil {
+		return attrFail(L, err, "lookup_host_host", mac)
+	}
+	L.Push(hostTable(L, h, "name"))
+	return 1
+}
+
+// keysArg reads a table of lookup keys at stack index n, with the option
+// raw=true among them (or in an options table at n+1).
+func keysArg(c call, n int, typ string) (omapi.Values, bool) {
+	t := c.checkTable(n, "table of keys")
+	raw := false
+	if v := t.RawGetString("raw"); v != lua.LNil {
+		b, ok := v.(lua.LBool)
+		if !ok {
+			c.argError(n, "raw: boolean expected, got "+typeName(v))
+		}
+		raw = bool(b)
+	}
+	if c.options(n+1, "raw")["raw"] {
+		raw = true
+	}
+	keys := c.toValues(n, t, typ, modeAttrs, "raw")
+	if len(keys) == 0 {
+		c.argError(n, "at least one key expected (mac=, ip=, name= or any attribute)")
+	}
+	return keys, raw
+}
+
+func (m *module) lookupBy(typ, name string) lua.LGFunction {
+	return func(L *lua.LState) int {
+		lc, c := connSelf(L, name)
+		keys, raw := keysArg(c, 2, typ)
+		o, err := lc.open(L, typ, keys)
+		if err != nil {
+			return fail(L, err)
+		}
+		L.Push(attrsTable(L, typ, o.Values, raw))
+		return 1
+	}
+}
+
+func (m *module) lookupFailoverState(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_failoverstate")
+	name := c.checkName(2, "failover peer name")
+	attr := omapi.KeyName(c.checkName(3, "attribute name"))
+	o, err := lc.open(L, "failover-state", omapi.Values{{Name: "name", Data: []byte(name)}})
+	if err != nil {
+		return fail(L, err)
+	}
+	b, ok := o.Values.Get(attr)
+	if !ok {
+		return attrFail(L, &omapi.AttrError{Type: "failover-state", Name: attr}, "lookup_failoverstate", name, attr)
+	}
+	L.Push(decodeAttr(L, "failover-state", attr, b, false))
+	return 1
+}
+
+func (m *module) addHost(L *lua.LState) int {
+	lc, c := connSelf(L, "add_host")
+	ip, mac := c.checkIP(2), c.checkMAC(3)
+	return pushTrue(L, lc.c.AddHost(stateContext(L), ip, mac))
+}
+
+func (m *module) addHostSupersedeName(L *lua.LState) int {
+	lc, c := connSelf(L, "add_host_supersede_name")
+	ip, mac, name := c.checkIP(2), c.checkMAC(3), c.checkName(4, "host name")
+	return pushTrue(L, lc.c.AddHostSupersedeName(stateContext(L), ip, mac, name))
+}
+
+func (m *module) addHostWithoutIP(L *lua.LState) int {
+	lc, c := connSelf(L, "add_host_without_ip")
+	mac := c.checkMAC(2)
+	return pushTrue(L, lc.c.AddHostWithoutIP(stateContext(L), mac))
+}
+
+func (m *module) addHostSupersede(L *lua.LState) int {
+	lc, c := connSelf(L, "add_host_supersede")
+	ip, mac, name := c.checkIP(2), c.checkMAC(3), c.checkName(4, "host name")
+	hostname := c.optString(5, "host-name option")
+	router := ""
+	if L.Get(6) != lua.LNil {
+		router = c.checkIP(6)
+	}
+	domain := c.optString(7, "domain-name option")
+	return pushTrue(L, lc.c.AddHostSupersede(stateContext(L), ip, mac, name, hostname, router, domain))
+}
+
+func (m *module) addGroup(L *lua.LState) int {
+	lc, c := connSelf(L, "add_group")
+	name, st := c.checkName(2, "group name"), c.checkName(3, "statements")
+	return pushTrue(L, lc.c.AddGroup(stateContext(L), name, st))
+}
+
+func (m *module) addHostWithGroup(L *lua.LState) int {
+	lc, c := connSelf(L, "add_host_with_group")
+	ip, mac, group := c.checkIP(2), c.checkMAC(3), c.checkName(4, "group name")
+	return pushTrue(L, lc.c.AddHostWithGroup(stateContext(L), ip, mac, group))
+}
+
+func (m *module) changeGroup(L *lua.LState) int {
+	lc, c := connSelf(L, "change_group")
+	name, group := c.checkName(2, "host name"), c.checkName(3, "group name")
+	return pushTrue(L, lc.c.ChangeGroup(stateContext(L), name, group))
+}
+
+func (m *module) delHost(L *lua.LState) int {
+	lc, c := connSelf(L, "del_host")
+	mac := c.checkMAC(2)
+	return pushTrue(L, lc.c.DelHost(stateContext(L), mac))
+}
+
+// ---- objects ----
+
+// open runs an OPEN and remembers the object's type.
+func (lc *luaConn) open(L *lua.LState, typ string, keys omapi.Values, opts ...omapi.OpenOption) (*omapi.Object, error) {
+	o, err := lc.c.Open(stateContext(L), typ, keys, opts...)
+	if err != nil {
+		return nil, err
+	}
+	lc.learn(o.Handle, typ, o.Values)
+	return o, nil
+}
+
+// errDeclined is the failure of a hazardous request the user said no to.
+func errDeclined(warning string) error {
+	return fmt.Errorf("not sent: %s (declined): %w", warning, context.Canceled)
+}
+
+// allow decides whether a hazardous request goes out: with force, yes;
+// otherwise Options.Confirm decides, and without Confirm the request is
+// refused with a Lua error.
+func (m *module) allow(c call, warning string, force bool) bool {
+	if warning == "" || force {
+		return true
+	}
+	if m.opts.Confirm == nil {
+		c.errorf("%s; pass {force=true} to send it anyway", warning)
+	}
+	return m.opts.Confirm(warning)
+}
+
+// typeHint explains a failure to open a type dhcpd does not register:
+// dhcpd then answers as for a REFRESH of handle 0 ("no matching handle").
+func typeHint(typ string, err error) error {
+	if knownType(typ) || strings.HasPrefix(typ, "failover-") {
+		return err
+	}
+	return fmt.Errorf("%w (is %q an object type? dhcpd has %s)", err, typ, strings.Join(omapi.Types, ", "))
+}
+
+var openOptions = []string{"create", "exclusive", "update", "force"}
+
+func openFlags(o map[string]bool) []omapi.OpenOption {
+	var f []omapi.OpenOption
+	if o["create"] {
+		f = append(f, omapi.Create)
+	}
+	if o["exclusive"] {
+		f = append(f, omapi.Exclusive)
+	}
+	if o["update"] {
+		f = append(f, omapi.Update)
+	}
+	return f
+}
+
+// openHazard is the warning for an OPEN that applies values.
+func openHazard(typ string, keys omapi.Values, o map[string]bool) string {
+	if !o["create"] && !o["update"] {
+		return ""
+	}
+	return omapi.Hazard(typ, omapi.OpOpen, keys)
+}
+
+func (m *module) connOpen(L *lua.LState) int {
+	lc, c := connSelf(L, "open")
+	typ := c.checkName(2, "object type")
+	keysT := c.checkTable(3, "table of keys")
+	o := c.options(4, openOptions...)
+	keys := c.toValues(3, keysT, typ, modeAttrs)
+	if w := openHazard(typ, keys, o); !m.allow(c, w, o["force"]) {
+		return fail(L, errDeclined(w))
+	}
+	obj, err := lc.open(L, typ, keys, openFlags(o)...)
+	if err != nil {
+		return fail(L, typeHint(typ, err))
+	}
+	L.Push(m.newObject(L, lc, obj))
+	return 1
+}
+
+func (m *module) connCreate(L *lua.LState) int {
+	lc, c := connSelf(L, "create")
+	typ := c.checkName(2, "object type")
+	vt := c.checkTable(3, "table of values")
+	o := c.options(4, "force")
+	vs := c.toValues(3, vt, typ, modeAttrs)
+	if len(vs) == 0 {
+		c.argError(3, "at least one value expected")
+	}
+	if w := omapi.Hazard(typ, omapi.OpOpen, vs); !m.allow(c, w, o["force"]) {
+		return fail(L, errDeclined(w))
+	}
+	obj, err := lc.open(L, typ, vs, omapi.Create, omapi.Exclusive)
+	if err != nil {
+		return fail(L, typeHint(typ, err))
+	}
+	L.Push(m.newObject(L, lc, obj))
+	return 1
+}
+
+func (m *module) connRefresh(L *lua.LState) int {
+	lc, c := connSelf(L, "refresh")
+	h := c.checkU32(2, "handle")
+	typ := c.optString(3, "object type")
+	if typ == "" {
+		typ = lc.typeOf(h)
+	}
+	obj, err := lc.c.Refresh(stateContext(L), typ, h)
+	if err != nil {
+		return fail(L, err)
+	}
+	lc.learn(obj.Handle, typ, obj.Values)
+	L.Push(m.newObject(L, lc, obj))
+	return 1
+}
+
+// checkRequest raises for a request omapi refuses to send (dhcpd drops
+// the connection on it, or can crash).
+func checkRequest(c call, n int, req *omapi.Message) {
+	if req.RID != 0 {
+		c.argError(n, fmt.Sprintf("a request must have rid 0 (dhcpd drops the connection otherwise), got %d", req.RID))
+	}
+	if req.Op < omapi.OpOpen || req.Op > omapi.OpDelete || req.Op == omapi.OpStatus {
+		c.argError(n, fmt.Sprintf("dhcpd drops the connection on a %v request", req.Op))
+	}
+	for _, v := range req.Object {
+		if len(v.Data) == 0 && v.Name != "ip-address" {
+			c.argError(n, fmt.Sprintf("object value %q is empty: refused, dhcpd 4.4.3 can crash on zero-length values", v.Name))
+		}
+	}
+}
+
+// requestType is the object type a request is about, when known.
+func (lc *luaConn) requestType(req *omapi.Message) string {
+	if b, ok := req.Message.Get("type"); ok {
+		return string(b)
+	}
+	return lc.typeOf(req.Handle)
+}
+
+func (m *module) connQuery(L *lua.LState) int {
+	lc, c := connSelf(L, "query")
+	lm := messageArg(c, 2)
+	o := c.options(3, "force")
+	req := lm.msg
+	checkRequest(c, 2, req)
+	typ := lc.requestType(req)
+	if w := omapi.Hazard(typ, req.Op, req.Object); !m.allow(c, w, o["force"]) {
+		return fail(L, errDeclined(w))
+	}
+	send := *req
+	reply, err := lc.c.Query(stateContext(L), &send)
+	req.ID = send.ID
+	if err != nil {
+		return fail(L, err)
+	}
+	if reply.Op == omapi.OpUpdate {
+		lc.learn(reply.Handle, typ, reply.Object)
+	}
+	L.Push(m.newMessage(L, reply, typ))
+	return 1
+}
+
+// ---- pipelined bulk operations ----
+
+// batch sends msgs pipelined (omapi.Conn.Batch) and returns each reply
+// and per-request error in order. The messages are built beforehand:
+// Batch asks for them from another goroutine, which must not touch L.
+func (lc *luaConn) batch(L *lua.LState, msgs []*omapi.Message) ([]*omapi.Message, []error, error) {
+	replies := make([]*omapi.Message, len(msgs))
+	errs := make([]error, len(msgs))
+	err := lc.c.Batch(stateContext(L), len(msgs),
+		func(i int) *omapi.Message { return msgs[i] },
+		func(i int, reply *omapi.Message, err error) error {
+			replies[i], errs[i] = reply, err
+			return nil
+		})
+	return replies, errs, err
+}
+
+// listArg checks that argument n is an array (no holes, no other keys)
+// and returns its entries.
+func listArg(c call, n int, want string) []lua.LValue {
+	t := c.checkTable(n, "array of "+want)
+	size, count := t.Len(), 0
+	t.ForEach(func(k, _ lua.LValue) { count++ })
+	if count != size {
+		c.argError(n, "array of "+want+" expected (keys 1..n without holes)")
+	}
+	out := make([]lua.LValue, size)
+	for i := range out {
+		out[i] = t.RawGetInt(i + 1)
+	}
+	return out
+}
+
+// confirmAll asks once for all the warnings of a bulk request.
+func (m *module) confirmAll(c call, warnings []string, force bool) error {
+	if len(warnings) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var uniq []string
+	for _, w := range warnings {
+		if !seen[w] {
+			seen[w] = true
+			uniq = append(uniq, w)
+		}
+	}
+	w := strings.Join(uniq, "; ")
+	if len(warnings) > 1 {
+		w = fmt.Sprintf("%d requests: %s", len(warnings), w)
+	}
+	if !m.allow(c, w, force) {
+		return errDeclined(w)
+	}
+	return nil
+}
+
+func (m *module) lookupMany(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_many")
+	typ := c.checkName(2, "object type")
+	list := listArg(c, 3, "key tables")
+	raw := c.options(4, "raw")["raw"]
+	msgs := make([]*omapi.Message, len(list))
+	for i, e := range list {
+		t, ok := e.(*lua.LTable)
+		ec := c
+		ec.prefix = fmt.Sprintf("entry %d: ", i+1)
+		if !ok {
+			ec.argError(3, "table of keys expected, got "+typeName(e))
+		}
+		keys := ec.toValues(3, t, typ, modeAttrs)
+		if len(keys) == 0 {
+			ec.argError(3, "at least one key expected")
+		}
+		msgs[i] = omapi.NewOpen(typ, keys)
+	}
+	replies, errs, err := lc.batch(L, msgs)
+	if err != nil {
+		return fail(L, err)
+	}
+	out := L.CreateTable(len(msgs), 0)
+	for i, reply := range replies {
+		if err := objectReply(reply, errs[i]); err != nil {
+			out.Append(errTable(L, err))
+			continue
+		}
+		lc.learn(reply.Handle, typ, reply.Object)
+		out.Append(attrsTable(L, typ, reply.Object, raw))
+	}
+	L.Push(out)
+	return 1
+}
+
+// objectReply checks that a batch reply carries an object.
+func objectReply(reply *omapi.Message, err error) error {
+	if err != nil {
+		return err
+	}
+	if reply.Op != omapi.OpUpdate {
+		return omapi.ProtocolError(fmt.Sprintf("expected an update reply carrying the object, got %v", reply.Op))
+	}
+	return nil
+}
+
+func (m *module) openMany(create bool, name string) lua.LGFunction {
+	return func(L *lua.LState) int {
+		lc, c := connSelf(L, name)
+		typ := c.checkName(2, "object type")
+		list := listArg(c, 3, "key tables")
+		var o map[string]bool
+		if create {
+			o = c.options(4, "force")
+			o["create"], o["exclusive"] = true, true
+		} else {
+			o = c.options(4, openOptions...)
+		}
+		msgs := make([]*omapi.Message, len(list))
+		var warnings []string
+		for i, e := range list {
+			t, ok := e.(*lua.LTable)
+			ec := c
+			ec.prefix = fmt.Sprintf("entry %d: ", i+1)
+			if !ok {
+				ec.argError(3, "table expected, got "+typeName(e))
+			}
+			vs := ec.toValues(3, t, typ, modeAttrs)
+			if create && len(vs) == 0 {
+				ec.argError(3, "at least one value expected")
+			}
+			if w := openHazard(typ, vs, o); w != "" {
+				warnings = append(warnings, w)
+			}
+			msgs[i] = omapi.NewOpen(typ, vs, openFlags(o)...)
+		}
+		if err := m.confirmAll(c, warnings, o["force"]); err != nil {
+			return fail(L, err)
+		}
+		replies, errs, err := lc.batch(L, msgs)
+		if err != nil {
+			return fail(L, err)
+		}
+		out := L.CreateTable(len(msgs), 0)
+		for i, reply := range replies {
+			if err := objectReply(reply, errs[i]); err != nil {
+				out.Append(errTable(L, err))
+				continue
+			}
+			lc.learn(reply.Handle, typ, reply.Object)
+			out.Append(m.newObject(L, lc, &omapi.Object{Type: typ, Handle: reply.Handle, Values: reply.Object}))
+		}
+		L.Push(out)
+		return 1
+	}
+}
+
+func (m *module) deleteMany(L *lua.LState) int {
+	lc, c := connSelf(L, "delete_many")
+	list := listArg(c, 2, "objects or handles")
+	o := c.options(3, "force")
+	msgs := make([]*omapi.Message, len(list))
+	var warnings []string
+	for i, e := range list {
+		var h uint32
+		var typ string
+		switch v := e.(type) {
+		case lua.LNumber:
+			u, err := toU32(v)
+			if err != nil {
+				c.argError(2, fmt.Sprintf("entry %d: handle %v", i+1, err))
+			}
+			h, typ = u, lc.typeOf(u)
+		case *lua.LUserData:
+			lo, ok := v.Value.(*luaObject)
+			if !ok {
+				c.argError(2, fmt.Sprintf("entry %d: %s or handle expected, got %s", i+1, ObjectClass, typeName(e)))
+			}
+			h, typ = lo.obj.Handle, lo.obj.Type
+		default:
+			c.argError(2, fmt.Sprintf("entry %d: %s or handle expected, got %s", i+1, ObjectClass, typeName(e)))
+		}
+		if w := omapi.Hazard(typ, omapi.OpDelete, nil); w != "" {
+			warnings = append(warnings, w)
+		}
+		msgs[i] = &omapi.Message{Op: omapi.OpDelete, Handle: h}
+	}
+	if err := m.confirmAll(c, warnings, o["force"]); err != nil {
+		return fail(L, err)
+	}
+	replies, errs, err := lc.batch(L, msgs)
+	if err != nil {
+		return fail(L, err)
+	}
+	out := L.CreateTable(len(msgs), 0)
+	for i, reply := range replies {
+		err := errs[i]
+		if err == nil && reply.Op != omapi.OpStatus {
+			err = omapi.ProtocolError(fmt.Sprintf("expected a status reply, got %v", reply.Op))
+		}
+		if err != nil {
+			out.Append(errTable(L, err))
+			continue
+		}
+		out.Append(lua.LTrue)
+	}
+	L.Push(out)
+	return 1
+}
+
+func (m *module) queryMany(L *lua.LState) int {
+	lc, c := connSelf(L, "query_many")
+	list := listArg(c, 2, "messages")
+	o := c.options(3, "force")
+	msgs := make([]*omapi.Message, len(list))
+	orig := make([]*luaMessage, len(list))
+	types := make([]string, len(list))
+	var warnings []string
+	for i, e := range list {
+		ec := c
+		ec.prefix = fmt.Sprintf("entry %d: ", i+1)
+		lm := messageValue(ec, 2, e)
+		checkRequest(ec, 2, lm.msg)
+		types[i] = lc.requestType(lm.msg)
+		if w := omapi.Hazard(types[i], lm.msg.Op, lm.msg.Object); w != "" {
+			warnings = append(warnings, w)
+		}
+		cp := *lm.msg // the same message may be listed twice
+		msgs[i], orig[i] = &cp, lm
+	}
+	if err := m.confirmAll(c, warnings, o["force"]); err != nil {
+		return fail(L, err)
+	}
+	replies, _, err := lc.batch(L, msgs)
+	for i, lm := range orig {
+		if msgs[i].ID != 0 {
+			lm.msg.ID = msgs[i].ID
+		}
+	}
+	if err != nil {
+		return fail(L, err)
+	}
+	out := L.CreateTable(len(msgs), 0)
+	for i, reply := range replies {
+		if reply.Op == omapi.OpUpdate {
+			lc.learn(reply.Handle, types[i], reply.Object)
+		}
+		out.Append(m.newMessage(L, reply, types[i]))
+	}
+	L.Push(out)
+	return 1
+}

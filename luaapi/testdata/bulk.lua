@@ -1,0 +1,100 @@
+-- Pipelined bulk operations. Hosts made here use 00:00:5e:00:54:xx MACs
+-- and 192.0.2.6x / 198.51.100.x addresses.
+
+function TestLookupMany(t)
+  local conn = connect(t)
+  local keys = {}
+  for i, l in ipairs(LAB.leases) do keys[i] = {ip = l.ip} end
+  keys[#keys + 1] = {ip = LAB.no_lease_ip}  -- not found
+  keys[#keys + 1] = {mac = LAB.active.mac}
+  local rs = must(t, conn:lookup_many("lease", keys))
+  eq(t, #rs, #keys, "one result per request")
+  for i, l in ipairs(LAB.leases) do
+    eq(t, rs[i].error, nil, "no error for " .. l.ip)
+    eq(t, rs[i]["ip-address"], l.ip, "in order: " .. i)
+    eq(t, rs[i].state, l.state, "state of " .. l.ip)
+  end
+  local nf = rs[#LAB.leases + 1]
+  eq(t, nf.code, "not-found", "failed entry code")
+  contains(t, nf.error, LAB.no_lease_ip, "failed entry message names the key")
+  eq(t, rs[#rs]["ip-address"], LAB.active.ip, "lookup by mac")
+  -- raw
+  rs = must(t, conn:lookup_many("lease", {{ip = LAB.active.ip}}, {raw = true}))
+  eq(t, rs[1]["ip-address"], omapi.pack_ip(LAB.active.ip), "raw")
+  -- empty list
+  eq(t, #must(t, conn:lookup_many("host", {})), 0, "empty list")
+  -- a whole address range, many requests in flight
+  keys = {}
+  for i = 100, 250 do keys[#keys + 1] = {ip = "192.0.2." .. i} end
+  rs = must(t, conn:lookup_many("lease", keys))
+  local found = 0
+  for i, r in ipairs(rs) do
+    if not r.error then
+      found = found + 1
+      eq(t, r["ip-address"], "192.0.2." .. (99 + i), "order")
+    end
+  end
+  ok(t, found >= 150, "most addresses of the ranges are leases: " .. found)
+  -- misuse is checked before anything is sent
+  raises(t, {"bad argument #2 to 'lookup_many'", "entry 2", "IPv4"}, conn.lookup_many, conn, "lease", {{ip = LAB.active.ip}, {ip = "x"}})
+  raises(t, {"bad argument #2 to 'lookup_many'", "entry 1", "table of keys"}, conn.lookup_many, conn, "lease", {"192.0.2.1"})
+  raises(t, {"bad argument #2 to 'lookup_many'", "entry 1", "at least one key"}, conn.lookup_many, conn, "lease", {{}})
+  raises(t, {"bad argument #2 to 'lookup_many'", "array"}, conn.lookup_many, conn, "lease", {a = {ip = "1.2.3.4"}})
+  raises(t, {"bad argument #3 to 'lookup_many'", "unknown option"}, conn.lookup_many, conn, "lease", {}, {bogus = true})
+  eq(t, must(t, conn:lookup_ip(LAB.active.mac)), LAB.active.ip, "connection still usable")
+  conn:close()
+end
+
+function TestCreateOpenDeleteMany(t)
+  local conn = connect(t)
+  local hosts = {}
+  for i = 1, 20 do
+    hosts[i] = {name = string.format("bulk-%02d", i), mac = string.format("00:00:5e:00:54:%02x", i),
+      ip = "198.51.100." .. i}
+  end
+  hosts[21] = {name = "bulk-01", mac = "00:00:5e:00:54:99"}  -- name taken: exists
+  local objs = must(t, conn:create_many("host", hosts))
+  eq(t, #objs, 21, "one result per host")
+  for i = 1, 20 do
+    eq(t, objs[i].error, nil, "created " .. i)
+    eq(t, objs[i].type, "host", "type")
+    eq(t, objs[i].name, hosts[i].name, "name in order")
+    eq(t, objs[i].ip, hosts[i].ip, "ip")
+  end
+  eq(t, objs[21].code, "exists", "duplicate name")
+
+  -- open them again by MAC
+  local keys = {}
+  for i = 1, 20 do keys[i] = {mac = hosts[i].mac} end
+  local again = must(t, conn:open_many("host", keys))
+  for i = 1, 20 do eq(t, again[i].handle, objs[i].handle, "same handle " .. i) end
+
+  -- update through raw messages, pipelined
+  local msgs = {}
+  for i = 1, 20 do
+    msgs[i] = omapi.message.update(objs[i].handle):update_object{group = LAB.group}
+  end
+  msgs[21] = msgs[1]  -- the same message twice is fine
+  local replies = must(t, conn:query_many(msgs))
+  eq(t, #replies, 21, "replies")
+  for i, r in ipairs(replies) do
+    eq(t, r.op, omapi.STATUS, "status " .. i)
+    eq(t, r.message.result, 0, "result " .. i)
+  end
+
+  -- delete by object and by handle
+  local del = {}
+  for i = 1, 10 do del[i] = objs[i] end
+  for i = 11, 20 do del[i] = objs[i].handle end
+  del[21] = objs[1]  -- already deleted by then
+  local rs = must(t, conn:delete_many(del))
+  for i = 1, 20 do eq(t, rs[i], true, "deleted " .. i) end
+  eq(t, type(rs[21]), "table", "second delete fails")
+  local left = must(t, conn:lookup_many("host", keys))
+  for i = 1, 20 do eq(t, left[i].code, "not-found", "gone " .. i) end
+
+  raises(t, {"bad argument #1 to 'delete_many'", "entry 1"}, conn.delete_many, conn, {"x"})
+  raises(t, {"bad argument #1 to 'query_many'", "entry 1", "omapi.message expected"}, conn.query_many, conn, {{}})
+  raises(t, {"bad argument #2 to 'create_many'", "entry 1", "at least one value"}, conn.create_many, conn, "host", {{}})
+  conn:close()
+end
