@@ -37,7 +37,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	self, _ := os.Executable()
 	if _, err := bench.Run(ctx, bench.Options{N: *n, Binary: self}, stdout); err != nil {
 		fmt.Fprintln(stderr, "omapish bench:", err)
-		if errors.Is(err, lab.ErrNotRoot) || errors.Is(err, lab.ErrNoDHCPD) {
+		if errors.Is(err, lab.ErrNotRoot) || errors.Is(err, lab.ErrNoDHCPD) || errors.Is(err, lab.ErrNoIP) {
 			return exitUsage
 		}
 		return exitFail

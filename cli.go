@@ -23,8 +23,8 @@ const usage = `Usage:
   omapish bench [--n N]                measure omapish against a lab dhcpd, omshell as baseline
 
 A FILE that does not exist is looked up among the saved scripts shipped in
-the binary (omapish -e 'return omapi.scripts()' lists them), so
-"omapish lease-scan 192.0.2.0/24" runs scripts/lease-scan.lua.
+the binary ("omapish scripts" lists them), so "omapish lease-scan
+192.0.2.0/24" runs scripts/lease-scan.lua.
 
 Flags:
 `
@@ -60,13 +60,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.interactive, "i", false, "enter the shell after running FILE or -e CODE")
 	fs.StringVar(&o.code, "e", "", "run `CODE` and print the values it returns")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, usageTail)
-	}
+	fs.Usage = func() {} // a bad flag gets one line; --help the whole text
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, usage)
+			fs.PrintDefaults()
+			fmt.Fprint(stderr, usageTail)
 			return nil, errHelp
 		}
 		return nil, fmt.Errorf("%w (omapish --help shows the flags)", err)

@@ -45,7 +45,7 @@ func runLab(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	code, err := lab.Run(context.Background(), cfg, cmd, stdin, stdout, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "omapish lab:", err)
-		if errors.Is(err, lab.ErrNotRoot) || errors.Is(err, lab.ErrNoDHCPD) {
+		if errors.Is(err, lab.ErrNotRoot) || errors.Is(err, lab.ErrNoDHCPD) || errors.Is(err, lab.ErrNoIP) {
 			return exitUsage
 		}
 		if code == 0 {

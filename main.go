@@ -105,7 +105,7 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 			Banner:      banner(cfg),
 		}
 		if err := repl.Run(context.Background(), ro); err != nil {
-			if !errors.Is(err, repl.ErrScript) {
+			if !errors.Is(err, repl.ErrReported) {
 				fmt.Fprintln(stderr, "omapish:", err)
 			}
 			return exitFail
@@ -116,9 +116,9 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 
 // runCode runs the -e chunk and prints what it returns.
 func runCode(ctx context.Context, L *lua.LState, opts *options, stdout, stderr io.Writer, color bool) int {
-	fn, err := L.LoadString("return " + opts.code)
+	fn, err := L.Load(strings.NewReader("return "+opts.code), "-e")
 	if err != nil {
-		if fn, err = L.LoadString(opts.code); err != nil {
+		if fn, err = L.Load(strings.NewReader(opts.code), "-e"); err != nil {
 			fmt.Fprintln(stderr, "omapish: -e:", luaError(err))
 			return exitUsage
 		}
@@ -273,9 +273,6 @@ func banner(cfg *profile.Config) string {
 	s := "omapish " + versionString() + " — Lua shell for ISC dhcpd's OMAPI. help() lists the functions; Ctrl-D exits.\n"
 	if lab := os.Getenv("OMAPISH_LAB"); lab != "" {
 		s += "Lab sandbox " + lab + ": conn = omapi.connect() opens its dhcpd.\n"
-		if sum := os.Getenv("OMAPISH_LAB_SUMMARY"); sum != "" {
-			s += sum
-		}
 	} else if cfg.Default != "" {
 		s += "Default server: " + cfg.Default + " (conn = omapi.connect()).\n"
 	}

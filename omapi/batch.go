@@ -121,7 +121,7 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 			stop()
 			for range inflight {
 			}
-			if werr := <-writeErr; werr != nil && !errors.Is(werr, ErrEmptyValue) {
+			if werr := <-writeErr; werr != nil && !errors.Is(werr, ErrBadRequest) {
 				return c.fail(ctx, ctx.Err() != nil, "write", werr)
 			}
 			return c.fail(ctx, ctx.Err() != nil, "read", fmt.Errorf("batch request %d: %w", s.i, err))
@@ -134,7 +134,7 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 	}
 	if err := <-writeErr; err != nil {
 		var pe ProtocolError
-		if errors.As(err, &pe) || errors.Is(err, ErrEmptyValue) || fnErr != nil {
+		if errors.As(err, &pe) || errors.Is(err, ErrBadRequest) || fnErr != nil {
 			// Nothing half-written: the stream is in step.
 			if fnErr != nil {
 				return fnErr

@@ -335,10 +335,10 @@ func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) err
 
 func checkRequest(m *Message) error {
 	if m.RID != 0 {
-		return fmt.Errorf("omapi: a request must have rid 0 (dhcpd drops the connection otherwise), got %d", m.RID)
+		return fmt.Errorf("%w: a request must have rid 0 (dhcpd drops the connection otherwise), got %d", ErrBadRequest, m.RID)
 	}
 	if m.Op == OpStatus || m.Op < OpOpen || m.Op > OpDelete {
-		return fmt.Errorf("omapi: dhcpd drops the connection on a %v request", m.Op)
+		return fmt.Errorf("%w: dhcpd drops the connection on a %v request", ErrBadRequest, m.Op)
 	}
 	for _, v := range m.Object {
 		if len(v.Data) == 0 && v.Name != "ip-address" {

@@ -22,9 +22,15 @@ var ErrBroken = errors.New("omapi: connection broken by an earlier failure")
 // whose signature does not verify.
 var ErrAuth = errors.New("omapi: authentication failed")
 
+// ErrBadRequest is matched by the error for a request the client refuses
+// to send because dhcpd would drop the connection over it or crash on it
+// (a non-zero rid, a STATUS or unknown opcode, a zero-length value).
+var ErrBadRequest = errors.New("omapi: refusing to send the request")
+
 // ErrEmptyValue is matched by the error for a zero-length value the client
-// refuses to send: dhcpd 4.4.3 crashes on many of them.
-var ErrEmptyValue = errors.New("omapi: refusing to send a zero-length value")
+// refuses to send: dhcpd 4.4.3 crashes on many of them. It also matches
+// ErrBadRequest.
+var ErrEmptyValue = fmt.Errorf("%w: zero-length value", ErrBadRequest)
 
 // ProtocolError is a violation of the protocol by the peer: a bad startup
 // message, a length over the cap, a reply that answers no request, ...
@@ -140,6 +146,8 @@ func Code(err error) string {
 		ne net.Error
 	)
 	switch {
+	case errors.Is(err, ErrBroken), errors.Is(err, ErrClosed):
+		return "io"
 	case errors.Is(err, ErrAuth):
 		return "auth"
 	case errors.Is(err, context.Canceled):
@@ -163,7 +171,7 @@ func Code(err error) string {
 			return "auth"
 		}
 		return "server"
-	case errors.As(err, &pe):
+	case errors.As(err, &pe), errors.Is(err, ErrBadRequest):
 		return "protocol"
 	}
 	return "io"

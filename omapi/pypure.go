@@ -157,13 +157,21 @@ func (c *Conn) LookupByFailoverState(ctx context.Context, keys Values) (*Object,
 }
 
 // LookupFailoverState returns one decoded attribute of the failover peer
-// called name.
+// called name. An attribute whose bytes do not fit the schema — dhcpd
+// 4.4.3 sends 8 bytes of a pointer as partner-address and local-address —
+// comes back as its raw []byte.
 func (c *Conn) LookupFailoverState(ctx context.Context, name, attr string) (any, error) {
 	o, err := c.Open(ctx, "failover-state", Values{{"name", []byte(name)}})
 	if err != nil {
 		return nil, err
 	}
-	return o.Get(attr)
+	v, err := o.Get(attr)
+	var ae *AttrError
+	if errors.As(err, &ae) && ae.Msg != "" {
+		b, _ := o.Values.Get(attr)
+		return append([]byte(nil), b...), nil
+	}
+	return v, err
 }
 
 func hostValues(ip, mac string) (Values, error) {
