@@ -24,7 +24,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			"Starts a lab dhcpd (root, /usr/sbin/dhcpd) and measures lookups one at a time\n"+
 			"and pipelined through the Lua API, add+delete pairs and cold start, each with\n"+
 			"a ratio to omshell fed the same lease lookups from a file, and dhcpd's CPU use.\n\nFlags:\n")
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

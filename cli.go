@@ -49,7 +49,7 @@ type options struct {
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("omapish", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors are reported once, by the caller
 	fs.StringVar(&o.config, "config", "", "configuration `FILE` (default $OMAPISH_CONFIG, then ~/.config/omapish/config.toml, then ./config.toml)")
 	fs.StringVar(&o.server, "server", "", "profile `NAME` or address HOST[:PORT] used by omapi.connect()")
 	fs.StringVar(&o.keyName, "key-name", "", "OMAPI key `NAME` (with --secret-file or $OMAPISH_SECRET)")
@@ -64,7 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usage)
-			fs.PrintDefaults()
+			printFlags(stderr, fs)
 			fmt.Fprint(stderr, usageTail)
 			return nil, errHelp
 		}
@@ -145,4 +145,19 @@ func orNone(path string) string {
 		return "(no configuration file)"
 	}
 	return strings.TrimSpace(path)
+}
+
+// printFlags lists flags as users type them: --name (and -e, -i).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		arg, text := flag.UnquoteUsage(f)
+		if arg != "" {
+			arg = " " + arg
+		}
+		fmt.Fprintf(w, "  %-24s %s\n", dash+f.Name+arg, text)
+	})
 }

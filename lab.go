@@ -25,7 +25,7 @@ func runLab(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"inside it, with $OMAPISH_CONFIG pointing at a profile for that dhcpd. Needs root\n"+
 			"and /usr/sbin/dhcpd (Debian: apt-get install isc-dhcp-server). Everything is\n"+
 			"removed when the shell or CMD exits.\n\nFlags:\n")
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
