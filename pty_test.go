@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/omapish/omapish/omapi/omapitest"
+)
+
+// buildOmapish builds the command once per test run.
+var buildOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "omapish-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "omapish")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", &buildError{string(out), err}
+	}
+	return bin, nil
+})
+
+type buildError struct {
+	out string
+	err error
+}
+
+func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
+
+func omapishBinary(tb testing.TB) string {
+	tb.Helper()
+	bin, err := buildOnce()
+	if err != nil {
+		tb.Fatalf("building omapish: %v", err)
+	}
+	return bin
+}
+
+// term is omapish running on a pseudo-terminal.
+type term struct {
+	tb  testing.TB
+	f   *os.File
+	cmd *exec.Cmd
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func startTerm(tb testing.TB, env []string, args ...string) *term {
+	tb.Helper()
+	cmd := exec.Command(omapishBinary(tb), args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Dir = tb.TempDir() // not the repository, whose config.toml is a sample
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
+	if err != nil {
+		tb.Fatalf("pty: %v", err)
+	}
+	t := &term{tb: tb, f: f, cmd: cmd}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			t.mu.Lock()
+			t.out.Write(buf[:n])
+			t.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		f.Close()
+	})
+	return t
+}
+
+func (t *term) send(s string) {
+	t.tb.Helper()
+	if _, err := io.WriteString(t.f, s); err != nil {
+		t.tb.Fatalf("typing %q: %v", s, err)
+	}
+}
+
+// expect waits until the screen output since mark contains want.
+func (t *term) expect(mark int, want string, within time.Duration) int {
+	t.tb.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		t.mu.Lock()
+		s := t.out.String()
+		t.mu.Unlock()
+		if i := strings.Index(s[mark:], want); i >= 0 {
+			return mark + i + len(want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tb.Fatalf("no %q within %v; screen since mark:\n%s", want, within, t.out.String()[mark:])
+	return 0
+}
+
+// TestShellCancelsBlockedRequest: Ctrl-C cancels a request to a server
+// that never answers, and the shell keeps running.
+func TestShellCancelsBlockedRequest(t *testing.T) {
+	addr := omapitest.Serve(t, func(p *omapitest.Peer) {
+		p.Intro()
+		for {
+			if _, err := p.Read(); err != nil {
+				return
+			}
+		}
+	})
+	home := t.TempDir()
+	tm := startTerm(t, []string{"HOME=" + home, "OMAPISH_CONFIG=", "XDG_CONFIG_HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"},
+		"--server", addr, "--timeout", "60s")
+	at := tm.expect(0, "omapi> ", 10*time.Second)
+	tm.send("c = assert(omapi.connect())\r")
+	at = tm.expect(at, "omapi> ", 5*time.Second)
+	tm.send("c:lookup_ip(\"00:00:5e:00:53:50\")\r")
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	tm.send("\x03")
+	at = tm.expect(at, "canceled", 3*time.Second)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Ctrl-C took %v", d)
+	}
+	tm.send("1+1\r")
+	at = tm.expect(at, "2", 5*time.Second)
+	// Multi-line input, then history: the chunk is one entry in a 0600 file.
+	tm.send("function f()\r")
+	at = tm.expect(at, ">> ", 5*time.Second)
+	tm.send("return 40 + 2\rend\r")
+	at = tm.expect(at, "omapi> ", 5*time.Second)
+	tm.send("f()\r")
+	tm.expect(at, "42", 5*time.Second)
+	tm.send("\x04")
+	done := make(chan error, 1)
+	go func() { done <- tm.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after Ctrl-D: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Ctrl-D did not exit")
+	}
+	hist := filepath.Join(home, "omapish", "history")
+	st, err := os.Stat(hist)
+	if err != nil {
+		t.Fatalf("history: %v", err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("history mode %v, want 0600", st.Mode().Perm())
+	}
+	b, _ := os.ReadFile(hist)
+	if !strings.Contains(string(b), "function f()") || !strings.Contains(string(b), "lookup_ip") {
+		t.Fatalf("history lacks the chunks:\n%s", b)
+	}
+}
+
+// TestLabShell: `omapish lab` opens the shell on the sandbox's dhcpd, with
+// a banner of what it holds, and removes the sandbox on exit.
+func TestLabShell(t *testing.T) {
+	home := t.TempDir()
+	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	at := tm.expect(0, "lab-failover", 20*time.Second)
+	at = tm.expect(at, "omapi> ", 10*time.Second)
+	tm.send("conn = assert(omapi.connect())\r")
+	at = tm.expect(at, "omapi> ", 5*time.Second)
+	tm.send("conn:lookup_hostname(\"192.0.2.150\")\r")
+	at = tm.expect(at, "client150", 5*time.Second)
+	tm.send("conn:lookup_by_lease{ip=\"192.0.2.150\"}\r")
+	tm.expect(at, "state = 2 (active)", 5*time.Second)
+	tm.send("\x04")
+	done := make(chan error, 1)
+	go func() { done <- tm.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("lab shell did not exit on Ctrl-D")
+	}
+	out, _ := exec.Command("ip", "netns", "list").Output()
+	if strings.Contains(string(out), "omapish-"+strconv.Itoa(tm.cmd.Process.Pid)+"-") {
+		t.Fatalf("namespace left behind: %s", out)
+	}
+}
+
