@@ -200,4 +200,3 @@ func TestLabShell(t *testing.T) {
 		t.Fatalf("namespace left behind: %s", out)
 	}
 }
-
