@@ -230,9 +230,13 @@ func (c *Conn) openAuthenticator(ctx context.Context) error {
 	if reply.Op != OpUpdate {
 		res, text := status(reply)
 		ae := &AuthError{Key: name, Result: res}
+		alg, err := NormalizeAlgorithm(c.auth.Algorithm())
+		if err != nil {
+			alg = c.auth.Algorithm() // an Authenticator of the caller's own
+		}
 		switch res {
 		case ResultNotFound:
-			ae.Reason = fmt.Sprintf("the server has no key %q with algorithm %s", name, c.auth.Algorithm())
+			ae.Reason = fmt.Sprintf("the server has no key %q with algorithm %s", name, alg)
 		case ResultInvalidKey:
 			ae.Reason = fmt.Sprintf("key %q is not the server's omapi-key", name)
 		default:
@@ -317,6 +321,8 @@ func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) err
 		return err // a whole STATUS was read: the stream is in step
 	}
 	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded):
+		err = &timeoutError{what: op, d: c.timeout}
 	case err == io.EOF:
 		err = errors.New("server closed the connection (dhcpd stopped, or dropped the connection over a request it rejects)")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -332,6 +338,26 @@ func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) err
 	c.nc.Close()
 	return &OpError{Op: op, Addr: c.addr, Err: err}
 }
+
+// timeoutError is an exchange that hit the connection's own timeout (not
+// the context's deadline). It matches os.ErrDeadlineExceeded.
+type timeoutError struct {
+	what string // "read" or "write"
+	d    time.Duration
+}
+
+func (e *timeoutError) Error() string {
+	if e.what == "write" {
+		return fmt.Sprintf("timeout: the server took no request for %v", e.d)
+	}
+	return fmt.Sprintf("timeout: no reply within %v", e.d)
+}
+
+// Is makes the error match os.ErrDeadlineExceeded.
+func (e *timeoutError) Is(target error) bool { return target == os.ErrDeadlineExceeded }
+
+// Timeout reports true, as net.Error does for a timeout.
+func (e *timeoutError) Timeout() bool { return true }
 
 func checkRequest(m *Message) error {
 	if m.RID != 0 {
