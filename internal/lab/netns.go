@@ -134,7 +134,7 @@ func dialInNamespace(ctx context.Context, nsPath, network, addr string) (net.Con
 	defer target.Close()
 
 	runtime.LockOSThread()
-	orig, err := os.Open("/proc/thread-self/ns/net")
+	orig, err := threadNetns()
 	if err != nil {
 		runtime.UnlockOSThread()
 		return nil, fmt.Errorf("lab dial: %w", err)
@@ -160,4 +160,21 @@ func dialInNamespace(ctx context.Context, nsPath, network, addr string) (net.Con
 		return nil, fmt.Errorf("lab dial %s in %s: %w", addr, filepath.Base(nsPath), dialErr)
 	}
 	return conn, nil
+}
+
+// threadNetns returns the network namespace of the calling thread, as the
+// kernel sees it: the namespace of a socket the thread makes (SIOCGSKNS).
+// /proc/thread-self can name another task when /proc was mounted from
+// another PID namespace (a chroot, a container), so it is not used.
+func threadNetns() (*os.File, error) {
+	sock, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socket: %w", err)
+	}
+	defer unix.Close(sock)
+	nsfd, err := unix.IoctlRetInt(sock, unix.SIOCGSKNS)
+	if err != nil {
+		return nil, fmt.Errorf("SIOCGSKNS: %w", err)
+	}
+	return os.NewFile(uintptr(nsfd), "netns"), nil
 }
