@@ -200,3 +200,24 @@ func TestLabShell(t *testing.T) {
 		t.Fatalf("namespace left behind: %s", out)
 	}
 }
+
+// TestLabShellConfirm: deleting an interface asks first; "no" keeps it.
+func TestLabShellConfirm(t *testing.T) {
+	home := t.TempDir()
+	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	at := tm.expect(0, "omapi> ", 20*time.Second)
+	tm.send("conn = assert(omapi.connect()); ifc = assert(conn:open(\"interface\", {name = \"v0\"}))\r")
+	at = tm.expect(at, "omapi> ", 5*time.Second)
+	tm.send("ifc:delete()\r")
+	at = tm.expect(at, "Type yes", 5*time.Second)
+	tm.send("no\r")
+	at = tm.expect(at, "declined", 5*time.Second)
+	tm.send("conn:open(\"interface\", {name = \"v0\"}).state\r")
+	at = tm.expect(at, `"up"`, 5*time.Second)
+	// "yes" sends it.
+	tm.send("ifc:delete()\r")
+	at = tm.expect(at, "Type yes", 5*time.Second)
+	tm.send("yes\r")
+	tm.expect(at, "true", 5*time.Second)
+	tm.send("\x04")
+}
