@@ -217,16 +217,22 @@ func (c *Conn) intro() error {
 	return c.r.ReadIntro()
 }
 
-func (c *Conn) openAuthenticator(ctx context.Context) error {
+// authOpen is the unsigned OPEN of the authenticator name with algorithm
+// alg (wire form).
+func authOpen(name, alg string) *Message {
 	m := &Message{Op: OpOpen}
 	m.Message.SetString("type", "authenticator")
-	m.Object.SetString("name", c.auth.Name())
-	m.Object.SetString("algorithm", c.auth.Algorithm())
-	reply, err := c.exchange(ctx, m, false)
+	m.Object.SetString("name", name)
+	m.Object.SetString("algorithm", alg)
+	return m
+}
+
+func (c *Conn) openAuthenticator(ctx context.Context) error {
+	name := c.auth.Name()
+	reply, err := c.exchange(ctx, authOpen(name, c.auth.Algorithm()), false)
 	if err != nil {
 		return err
 	}
-	name := c.auth.Name()
 	if reply.Op != OpUpdate {
 		res, text := status(reply)
 		ae := &AuthError{Key: name, Result: res}
@@ -237,6 +243,9 @@ func (c *Conn) openAuthenticator(ctx context.Context) error {
 		switch res {
 		case ResultNotFound:
 			ae.Reason = fmt.Sprintf("the server has no key %q with algorithm %s", name, alg)
+			if other := c.probeAlgorithm(ctx, name, alg); other != "" {
+				ae.Reason = fmt.Sprintf("the server's key %q uses algorithm %s, not %s", name, other, alg)
+			}
 		case ResultInvalidKey:
 			ae.Reason = fmt.Sprintf("key %q is not the server's omapi-key", name)
 		default:
@@ -248,6 +257,28 @@ func (c *Conn) openAuthenticator(ctx context.Context) error {
 	c.sign = c.auth.NewMAC()
 	c.verify = c.auth.NewMAC()
 	return nil
+}
+
+// probeAlgorithm tells a wrong algorithm from a wrong key name after the
+// server found no key name with algorithm alg: dhcpd answers both "not
+// found". It opens name with each other algorithm dhcpd supports and
+// returns the first the server accepts, or "" (no such name, or the
+// connection failed: the caller reports the first answer either way). The
+// connection is not used afterwards.
+func (c *Conn) probeAlgorithm(ctx context.Context, name, alg string) string {
+	for _, other := range Algorithms {
+		if other == alg {
+			continue
+		}
+		reply, err := c.exchange(ctx, authOpen(name, other+AlgSuffix), false)
+		if err != nil {
+			return ""
+		}
+		if reply.Op == OpUpdate {
+			return other
+		}
+	}
+	return ""
 }
 
 // Exchange sends m and returns the server's reply. It sets m.ID, m.AuthID

@@ -332,7 +332,7 @@ func TestAuthFailures(t *testing.T) {
 		}, `no key "no-such-key"`},
 		{"wrong algorithm", func() (omapi.Authenticator, error) {
 			return omapi.HMAC(l.KeyName(), "hmac-sha256", l.Secret())
-		}, "with algorithm hmac-sha256"},
+		}, "uses algorithm hmac-md5, not hmac-sha256"},
 		{"key that is not the omapi-key", func() (omapi.Authenticator, error) {
 			return omapi.HMAC(other, "hmac-md5", otherSecret)
 		}, "not the server's omapi-key"},

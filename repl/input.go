@@ -236,9 +236,34 @@ func displayForm(e string) string {
 	return strings.Join(lines, " ")
 }
 
-// secretLine matches chunks that set a secret; they are kept in memory
-// for Up but never written to the history file.
-var secretLine = regexp.MustCompile(`(?i)secret\s*=`)
+// secretWord and keyMaterial find chunks that may hold a secret; they
+// are kept in memory for Up but never written to the history file.
+// secretWord is any mention of a secret: secret = "...", ["secret"] = ...,
+// LAB.secret. keyMaterial is a run of 16 or more base64 characters with
+// upper- and lower-case letters and a digit, "+" or "/" (or "=" padding
+// that ends a string): what a base64 secret looks like wherever it is
+// typed (s = "...", m:bytes("...")), and what names and addresses seldom
+// are.
+var (
+	secretWord  = regexp.MustCompile(`(?i)secret`)
+	keyMaterial = regexp.MustCompile(`([A-Za-z0-9+/]{16,})(=*)(["'\]]?)`)
+)
+
+// holdsSecret reports whether a chunk must stay out of the history file.
+func holdsSecret(chunk string) bool {
+	if secretWord.MatchString(chunk) {
+		return true
+	}
+	for _, m := range keyMaterial.FindAllStringSubmatch(chunk, -1) {
+		run, padded := m[1], m[2] != "" && m[3] != ""
+		if strings.ContainsAny(run, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") &&
+			strings.ContainsAny(run, "abcdefghijklmnopqrstuvwxyz") &&
+			(padded || strings.ContainsAny(run, "0123456789+/")) {
+			return true
+		}
+	}
+	return false
+}
 
 // history is the list of past chunks and the file they persist in. In
 // the file each entry is one line; a chunk of several lines has each
@@ -299,7 +324,7 @@ func (h *history) add(chunk string) error {
 	if h.limit > 0 && len(h.entries) > h.limit {
 		h.entries = h.entries[len(h.entries)-h.limit:]
 	}
-	if h.path == "" || secretLine.MatchString(chunk) {
+	if h.path == "" || holdsSecret(chunk) {
 		return nil
 	}
 	f, err := os.OpenFile(h.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
@@ -316,7 +341,7 @@ func (h *history) add(chunk string) error {
 func (h *history) rewrite(path string) error {
 	var b bytes.Buffer
 	for _, e := range h.entries {
-		if !secretLine.MatchString(e) {
+		if !holdsSecret(e) {
 			b.WriteString(encodeEntry(e) + "\n")
 		}
 	}

@@ -51,8 +51,9 @@ type Options struct {
 	// HistoryFile is where the shell keeps past chunks, one entry per
 	// chunk however many lines it has; "" keeps none. A leading "~/" is
 	// the home directory. The file is created with mode 0600 and its
-	// directory with mode 0700. Chunks that set a secret (`secret =`) are
-	// not written to it.
+	// directory with mode 0700. Chunks that may hold a secret (that say
+	// "secret", or hold something that looks like a base64 key) are not
+	// written to it.
 	HistoryFile string
 	// Color turns on ANSI colour in printed values, prompts and errors;
 	// the caller decides (a terminal, and no NO_COLOR).

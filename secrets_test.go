@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/omapish/omapish/internal/profile"
+	"github.com/omapish/omapish/omapi/omapitest"
+)
+
+// testSecret is a secret for configurations that are never used to
+// connect: 24 bytes, so that its raw form cannot match by chance.
+var (
+	testSecret    = []byte("s3cr3t-bytes-for-omapish")
+	testSecretB64 = base64.StdEncoding.EncodeToString(testSecret)
+)
+
+// TestSecretsInConfigErrors: every configuration error about a secret —
+// a file readable by others, a bad value, a TOML syntax error on its line,
+// a bad $OMAPISH_SECRET — exits 2 with one line that says what to do, and
+// never shows the secret.
+func TestSecretsInConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	profileWith := func(name, secretLine string, mode os.FileMode) string {
+		return writeFile(t, filepath.Join(dir, name), `default = "s"
+[servers.s]
+address = "127.0.0.1:1"
+key_name = "k"
+`+secretLine+"\n", mode)
+	}
+	bad := testSecretB64[:len(testSecretB64)-2] + "%%" // not base64
+	tests := []struct {
+		name string
+		args []string
+		env  string // $OMAPISH_SECRET, "" for unset
+		want string
+	}{
+		{"config holding a secret readable by group", []string{"--config", profileWith("group.toml", `secret = "`+testSecretB64+`"`, 0o640)},
+			"", "chmod 600"},
+		{"config holding a secret readable by others", []string{"--config", profileWith("others.toml", `secret = "`+testSecretB64+`"`, 0o604)},
+			"", "chmod 600"},
+		{"secret file readable by others", []string{"--config", profileWith("sf.toml", `secret_file = "`+
+			writeFile(t, filepath.Join(dir, "open.secret"), testSecretB64, 0o644)+`"`, 0o600)}, "", "chmod 600"},
+		{"--secret-file readable by group", []string{"--config", writeFile(t, filepath.Join(dir, "empty.toml"), "", 0o600), "--server", "127.0.0.1:1",
+			"--key-name", "k", "--secret-file", writeFile(t, filepath.Join(dir, "group.secret"), testSecretB64, 0o640)}, "", "chmod 600"},
+		{"secret that is not base64", []string{"--config", profileWith("bad.toml", `secret = "`+bad+`"`, 0o600)},
+			"", "base64"},
+		{"secret file that is not base64", []string{"--config", profileWith("badfile.toml", `secret_file = "`+
+			writeFile(t, filepath.Join(dir, "bad.secret"), bad, 0o600)+`"`, 0o600)}, "", "base64"},
+		{"TOML error on the secret's line", []string{"--config", profileWith("syntax.toml", `secret = "`+testSecretB64+`" trailing`, 0o600)},
+			"", "syntax.toml:5"},
+		{"unterminated secret", []string{"--config", profileWith("open.toml", `secret = "`+testSecretB64, 0o600)},
+			"", "open.toml:5"},
+		{"secret of the wrong type", []string{"--config", profileWith("type.toml", `secret = ["`+testSecretB64+`"]`, 0o600)},
+			"", "secret"},
+		{"$OMAPISH_SECRET that is not base64", []string{"--config", filepath.Join(dir, "empty.toml"), "--server", "127.0.0.1:1", "--key-name", "k"},
+			bad, "OMAPISH_SECRET"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(profile.EnvSecret, tt.env)
+			if tt.env == "" {
+				os.Unsetenv(profile.EnvSecret)
+			}
+			status, stdout, stderr := runCLI(append(tt.args, "-e", "return 1")...)
+			t.Logf("exit %d, stderr %q", status, stderr)
+			if status != exitUsage || stdout != "" {
+				t.Errorf("exit %d, stdout %q; want exit 2 and no output", status, stdout)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q: want one line with %q", stderr, tt.want)
+			}
+			assertNoSecret(t, "stderr", stderr, testSecret)
+			if strings.Contains(stderr, bad) || strings.Contains(stderr, bad[:16]) {
+				t.Errorf("stderr shows the bad secret: %q", stderr)
+			}
+		})
+	}
+}
+
+// TestSecretsInTrace: --trace shows every message of a signed session —
+// against the fake server, in the authenticator open and in signed
+// requests and replies, and on an authentication failure — and never the
+// secret.
+func TestSecretsInTrace(t *testing.T) {
+	ok := omapitest.Fault{Name: "signed session", Auth: true, Serve: func(p *omapitest.Peer) {
+		p.Handshake()
+		for {
+			req, err := p.Read()
+			if err != nil {
+				return
+			}
+			p.Send(p.Status(req, 0x17, "no object matches specification")) // not found
+		}
+	}}
+	for _, f := range append([]omapitest.Fault{ok}, omapitest.Faults...) {
+		if !f.Auth {
+			continue
+		}
+		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel()
+			addr := omapitest.ServeFault(t, f)
+			args := append(faultArgs(t, addr, true), "--trace", "-e",
+				`local c = assert(omapi.connect()) return c:lookup_ip("00:11:22:33:44:55")`)
+			_, stdout, stderr := runCLI(args...)
+			if !strings.Contains(stderr, "→ sent open") {
+				t.Errorf("no trace:\n%s", stderr)
+			}
+			assertNoSecret(t, "--trace output", stderr, omapitest.Secret)
+			assertNoSecret(t, "stdout", stdout, omapitest.Secret)
+		})
+	}
+}
