@@ -43,6 +43,8 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 			return runLab(args[1:], stdin, stdout, stderr)
 		case "bench":
 			return runBench(args[1:], stdout, stderr)
+		case "scripts":
+			return runScripts(args[1:], stdout, stderr)
 		}
 	}
 	opts, err := parseFlags(args, stderr)
@@ -164,11 +166,16 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args []string) 
 	for _, a := range args {
 		L.Push(lua.LString(a))
 	}
-	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
+	err := L.PCall(len(args), lua.MultRet, nil)
+	if ctx.Err() != nil {
+		// Also when the chunk ended without an error: a pcall may have
+		// caught the interruption, or a request returned nil, "canceled"
+		// that the chunk returned as its result.
 		L.SetTop(top)
-		if ctx.Err() != nil {
-			return nil, errors.New("interrupted")
-		}
+		return nil, errors.New("interrupted")
+	}
+	if err != nil {
+		L.SetTop(top)
 		return nil, err
 	}
 	n := L.GetTop() - top

@@ -10,6 +10,22 @@ import (
 	"github.com/omapish/omapish/omapi"
 )
 
+// fuzzState is a small Lua state with the package, base, table and
+// string libraries and the module: quick to make for each fuzz input.
+func fuzzState() *lua.LState {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 64, RegistrySize: 1024, RegistryMaxSize: 1 << 20})
+	for _, lib := range []struct {
+		name string
+		open lua.LGFunction
+	}{{lua.LoadLibName, lua.OpenPackage}, {lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString}} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	Preload(L, Options{})
+	return L
+}
+
 // fuzzValue builds the Lua value FuzzConvert converts: sel picks its type
 // (nil, string, number, boolean, an array of strings, a typed wrapper, a
 // map, a function, a nested table), s and n its content.
@@ -60,10 +76,12 @@ func fuzzValue(L *lua.LState, sel byte, s string, n float64) lua.LValue {
 // attribute name of any object type, in each list mode (attributes, raw
 // object values, message values), and decodes them back. Refusals are
 // fine; a panic is not, and neither is a value that does not survive the
-// round trip: what decodes to a value of its kind must encode back to the
-// same bytes. The same values also go through the Lua API (message.new,
-// m:bytes, message.parse, tostring, omapi.json), where no Go failure may
-// show as an "internal error".
+// round trip: what decodes to a value of its kind must encode back to
+// bytes that decode to the same value (the same bytes, but for a boolean
+// sent as a number other than 0 or 1, which dhcpd reads as true too).
+// The same values also go through the Lua API (message.new, m:bytes,
+// message.parse, tostring, omapi.json), where no Go failure may show as
+// an "internal error".
 func FuzzConvert(f *testing.F) {
 	f.Add("lease", "ip-address", byte(1), "192.0.2.1", 0.0)
 	f.Add("host", "hardware-address", byte(1), "00:11:22:33:44:55", 0.0)
@@ -82,9 +100,8 @@ func FuzzConvert(f *testing.F) {
 	f.Add("host", "name", byte(7), "", 0.0)
 	f.Add("host", "name", byte(8), "", 0.0)
 	f.Fuzz(func(t *testing.T, typ, name string, sel byte, s string, n float64) {
-		L := lua.NewState()
+		L := fuzzState()
 		defer L.Close()
-		Preload(L, Options{})
 		v := fuzzValue(L, sel, s, n)
 		for _, mode := range []listMode{modeAttrs, modeRaw, modeMessage} {
 			wire := name
@@ -111,7 +128,7 @@ func FuzzConvert(f *testing.F) {
 				t.Fatalf("mode %d, %s %q (%v): %v encodes to %x, decodes to %v, which does not encode: %v",
 					mode, typ, wire, k, v, b, back, err)
 			}
-			if !bytes.Equal(b, b2) {
+			if !bytes.Equal(b, b2) && formatValue(k, b) != formatValue(k, b2) {
 				t.Fatalf("mode %d, %s %q (%v): %v encodes to %x, decodes to %v, which encodes to %x",
 					mode, typ, wire, k, v, b, back, b2)
 			}

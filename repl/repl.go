@@ -284,12 +284,14 @@ func (s *session) exec(ctx context.Context, c compiled) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	vals, err := call(cctx, s.L, c.proto)
+	if cctx.Err() != nil && ctx.Err() == nil {
+		// Also when the chunk ended without an error: a pcall may have
+		// caught the interruption.
+		s.message("interrupted")
+		return
+	}
 	if err != nil {
-		msg := s.errorText(err)
-		if cctx.Err() != nil && ctx.Err() == nil {
-			msg = "interrupted"
-		}
-		s.message(msg)
+		s.message(s.errorText(err))
 		return
 	}
 	Print(s.out, s.L, vals, s.o.Color)
@@ -356,14 +358,17 @@ func (s *session) script(ctx context.Context) error {
 	cctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	vals, err := call(cctx, s.L, c.proto)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if cctx.Err() != nil {
+		// Also when the chunk ended without an error: a pcall may have
+		// caught the interruption.
+		s.message("interrupted")
+		return &reportedError{"interrupted"}
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 		msg := s.errorText(err)
-		if cctx.Err() != nil {
-			msg = "interrupted"
-		}
 		s.message(msg)
 		return &reportedError{msg}
 	}

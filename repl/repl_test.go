@@ -156,43 +156,48 @@ func TestLoopHelpWithoutDocs(t *testing.T) {
 }
 
 // TestLoopInterrupt sends the process a real SIGINT while a chunk loops
-// for ever: the chunk stops, "interrupted" is reported, the loop goes on.
+// for ever — also inside a pcall, which catches the interruption: the
+// chunk stops, "interrupted" is reported, the loop goes on.
 func TestLoopInterrupt(t *testing.T) {
-	L := newTestState(t)
-	var s *session
-	f := &fakeInput{lines: []string{"while true do end", "1+1"}}
-	f.onRead = func(i int) {
-		if i != 0 {
-			return
-		}
-		go func() {
-			for {
-				s.cancelMu.Lock()
-				running := s.cancel != nil
-				s.cancelMu.Unlock()
-				if running {
-					break
+	for _, chunk := range []string{"while true do end", "return pcall(function() while true do end end)"} {
+		t.Run(chunk, func(t *testing.T) {
+			L := newTestState(t)
+			var s *session
+			f := &fakeInput{lines: []string{chunk, "1+1"}}
+			f.onRead = func(i int) {
+				if i != 0 {
+					return
 				}
-				time.Sleep(time.Millisecond)
+				go func() {
+					for {
+						s.cancelMu.Lock()
+						running := s.cancel != nil
+						s.cancelMu.Unlock()
+						if running {
+							break
+						}
+						time.Sleep(time.Millisecond)
+					}
+					p, _ := os.FindProcess(os.Getpid())
+					p.Signal(os.Interrupt)
+				}()
 			}
-			p, _ := os.FindProcess(os.Getpid())
-			p.Signal(os.Interrupt)
-		}()
-	}
-	o := Options{L: L, Interactive: true}
-	o.defaults()
-	s = newSession(&o)
-	if err := s.loop(t.Context(), f); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.err.String(); got != "interrupted\n" {
-		t.Errorf("stderr %q", got)
-	}
-	if got := f.out.String(); got != "2\n" {
-		t.Errorf("stdout %q", got)
-	}
-	if L.Context() != nil {
-		t.Error("context left on the LState")
+			o := Options{L: L, Interactive: true}
+			o.defaults()
+			s = newSession(&o)
+			if err := s.loop(t.Context(), f); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.err.String(); got != "interrupted\n" {
+				t.Errorf("stderr %q", got)
+			}
+			if got := f.out.String(); got != "2\n" {
+				t.Errorf("stdout %q", got)
+			}
+			if L.Context() != nil {
+				t.Error("context left on the LState")
+			}
+		})
 	}
 }
 

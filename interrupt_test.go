@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/omapish/omapish/omapi/omapitest"
+)
+
+// TestInterruptScript: Ctrl-C (SIGINT) stops a runaway script — a Lua
+// loop, or a request to a server that never answers — run as
+// `omapish FILE.lua` or with -e: the command exits within a second with
+// status 1 (or 130) and one line saying it was interrupted.
+func TestInterruptScript(t *testing.T) {
+	silent := omapitest.Serve(t, func(p *omapitest.Peer) {
+		p.Intro()
+		for {
+			if _, err := p.Read(); err != nil {
+				return
+			}
+		}
+	})
+	dir := t.TempDir()
+	loop := writeFile(t, filepath.Join(dir, "loop.lua"), "print(\"running\")\nwhile true do end\n", 0o644)
+	blocked := writeFile(t, filepath.Join(dir, "blocked.lua"), `local c = assert(omapi.connect())
+print("running")
+return c:lookup_ip("00:11:22:33:44:55")
+`, 0o644)
+	empty := writeFile(t, filepath.Join(dir, "empty.toml"), "", 0o600)
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"loop in a script", []string{loop}},
+		{"loop in -e", []string{"-e", `print("running") while true do end`}},
+		{"loop in a function called by pcall", []string{"-e", `print("running") return pcall(function() while true do end end)`}},
+		{"request to a silent server", []string{"--config", empty, "--server", silent, "--timeout", "60s", blocked}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(omapishBinary(t), tt.args...)
+			cmd.Dir = t.TempDir()
+			cmd.Env = cleanEnv(t)
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			lines := bufio.NewScanner(stdout)
+			if !lines.Scan() || lines.Text() != "running" {
+				t.Fatalf("no \"running\" on stdout (%q); stderr %q", lines.Text(), stderr.String())
+			}
+			time.Sleep(100 * time.Millisecond) // well inside the loop or the request
+			start := time.Now()
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err = <-done:
+			case <-time.After(time.Second):
+				t.Fatalf("still running a second after SIGINT; stderr %q", stderr.String())
+			}
+			t.Logf("exit after %v: %v, stderr %q", time.Since(start), err, stderr.String())
+			status := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				status = ee.ExitCode()
+				if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+					t.Fatalf("killed by %v instead of exiting", ws.Signal())
+				}
+			}
+			if status != exitFail && status != 130 {
+				t.Errorf("exit status %d, want 1 or 130", status)
+			}
+			if strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "interrupted") {
+				t.Errorf("stderr %q: want one line saying interrupted", stderr.String())
+			}
+		})
+	}
+}
