@@ -112,7 +112,7 @@ func stateContext(L *lua.LState) context.Context {
 
 // moduleFuncs returns the functions of the omapi table.
 func (m *module) moduleFuncs() map[string]lua.LGFunction {
-	return map[string]lua.LGFunction{
+	return m.withUtil(map[string]lua.LGFunction{
 		"connect":    m.connect,
 		"u32":        m.u32,
 		"ip":         m.ip,
@@ -128,7 +128,7 @@ func (m *module) moduleFuncs() map[string]lua.LGFunction {
 		"time":       timeFn,
 		"attributes": attributes,
 		"help":       m.help,
-	}
+	})
 }
 
 // messageFuncs returns the functions of the omapi.message table.

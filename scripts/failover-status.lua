@@ -1,0 +1,216 @@
+-- Check the state of dhcpd's failover peers, with a Nagios-style exit status.
+--
+-- Usage: omapish failover-status [PEER...] [--conf FILE] [--brief] [--json]
+-- Without PEER names, the failover peers declared in dhcpd.conf are checked.
+-- Exit status: 0 OK (all normal), 1 WARNING (a peer not normal),
+-- 2 CRITICAL (a peer not found, bad usage), 3 UNKNOWN (the server could not be asked).
+
+local USAGE = [[
+Usage: omapish failover-status [PEER...] [--conf FILE] [--brief] [--json]
+
+Show the failover state of each PEER: the local and the partner state by name,
+since when (UTC), the role, MCLT, when packets were last sent and received,
+and the unacked updates. The first line is a one-line verdict, as monitoring
+plugins print it: "FAILOVER OK - lab-failover normal".
+
+Without PEER names, the names of the "failover peer" declarations are read
+from dhcpd.conf (with its include files): the --conf FILE, else in a lab
+(omapish lab) the lab's dhcpd.conf, else /etc/dhcp/dhcpd.conf or
+/etc/dhcpd.conf. If none names a peer, name them on the command line.
+
+Exit status (as a Nagios plugin's):
+  0  OK        every peer's local and partner states are "normal"
+  1  WARNING   a peer is in another state (startup, recover,
+               communications-interrupted, partner-down, ...)
+  2  CRITICAL  a peer is not known to dhcpd, no peer names were found, or
+               bad usage
+  3  UNKNOWN   the state could not be read: no connection, authentication
+               failure, timeout
+The worst one wins, in the order 2, 3, 1, 0.
+
+dhcpd 4.4.3 sends garbage for the peers' addresses (the bytes of a pointer),
+so they are not shown: see the failover peer declaration in dhcpd.conf.
+
+Options:
+  --conf FILE  read peer names from this dhcpd.conf
+  --brief      print the verdict line only
+  --json       print one JSON object: {status, code, summary, peers}
+  -h, --help   show this help
+
+Examples:
+  omapish failover-status
+  omapish failover-status lab-failover --brief
+]]
+
+local OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
+local LABELS = { [OK] = "OK", [WARNING] = "WARNING", [CRITICAL] = "CRITICAL", [UNKNOWN] = "UNKNOWN" }
+local SEVERITY = { [OK] = 0, [WARNING] = 1, [UNKNOWN] = 2, [CRITICAL] = 3 }
+
+local function usage_error(msg)
+  io.stderr:write("failover-status: ", msg, "\n", "Try 'omapish failover-status --help'.\n")
+  os.exit(CRITICAL)
+end
+
+local opts, peers = omapi.getopt(arg, {
+  conf = "string", brief = "flag", json = "flag", help = "flag", h = "help",
+})
+if not opts then usage_error(peers) end
+if opts.help then
+  io.write(USAGE)
+  os.exit(OK)
+end
+
+-- finish prints the verdict (and details) and exits with its status.
+local function finish(code, summary, details, json_peers)
+  if opts.json then
+    print(omapi.json({ status = LABELS[code], code = code, summary = summary, peers = json_peers or {} }, true))
+  else
+    print("FAILOVER " .. LABELS[code] .. " - " .. summary)
+    if not opts.brief and details then
+      for _, line in ipairs(details) do print(line) end
+    end
+  end
+  os.exit(code)
+end
+
+---------------------------------------------------------------------------
+-- Peer names from dhcpd.conf.
+
+local function read_file(path)
+  local f = io.open(path, "r")
+  if not f then return nil end
+  local text = f:read("*a")
+  f:close()
+  return text
+end
+
+-- conf_peers returns the failover peers declared in the file at path and
+-- the files it includes.
+local function conf_peers(path, names, seen, depth)
+  if seen[path] or depth > 8 then return end
+  seen[path] = true
+  local text = read_file(path)
+  if not text then return end
+  text = text:gsub("#[^\n]*", "")
+  for name in text:gmatch('failover%s+peer%s+"([^"]+)"%s*{') do names[#names + 1] = name end
+  for name in text:gmatch('failover%s+peer%s+([%w_%.%-]+)%s*{') do names[#names + 1] = name end
+  local dir = path:match("^(.*)/[^/]*$") or "."
+  for inc in text:gmatch('include%s+"([^"]+)"%s*;') do
+    if inc:sub(1, 1) ~= "/" then inc = dir .. "/" .. inc end
+    conf_peers(inc, names, seen, depth + 1)
+  end
+end
+
+local function default_confs()
+  local list = {}
+  local lab, config = os.getenv("OMAPISH_LAB"), os.getenv("OMAPISH_CONFIG")
+  if lab and lab ~= "" and config and config:find("/") then
+    list[#list + 1] = config:match("^(.*)/[^/]*$") .. "/dhcpd.conf"
+  end
+  list[#list + 1] = "/etc/dhcp/dhcpd.conf"
+  list[#list + 1] = "/etc/dhcpd.conf"
+  return list
+end
+
+if #peers == 0 then
+  local confs = default_confs()
+  if opts.conf then
+    if not read_file(opts.conf) then usage_error("cannot read --conf " .. opts.conf) end
+    confs = { opts.conf }
+  end
+  local tried = {}
+  for _, path in ipairs(confs) do
+    if read_file(path) then
+      local names = {}
+      conf_peers(path, names, {}, 0)
+      tried[#tried + 1] = path
+      if #names > 0 then
+        peers = names
+        break
+      end
+    end
+  end
+  if #peers == 0 then
+    local where = #tried > 0 and ("no failover peer in " .. table.concat(tried, ", ")) or "no dhcpd.conf found"
+    usage_error(where .. ": name the peers (failover-status PEER...) or give --conf FILE")
+  end
+end
+
+---------------------------------------------------------------------------
+-- Asking dhcpd.
+
+local conn, cerr = omapi.connect()
+if not conn then finish(UNKNOWN, "cannot connect: " .. cerr) end
+
+local keys = {}
+for i, p in ipairs(peers) do keys[i] = { name = p } end
+local states, lerr = conn:lookup_many("failover-state", keys)
+if not states then finish(UNKNOWN, "cannot read the failover state: " .. lerr) end
+conn:close()
+
+local function state_name(n)
+  if n == nil then return "?" end
+  return omapi.failover_states[n] or ("state-" .. n)
+end
+
+local function date(epoch)
+  if not epoch or epoch == 0 then return "never" end
+  return omapi.time(epoch)
+end
+
+-- num shows a number with a unit, or "-" when dhcpd did not send it.
+local function num(v, unit)
+  if v == nil then return "-" end
+  return tostring(v) .. (unit or "")
+end
+
+local worst = OK
+local function raise(code)
+  if SEVERITY[code] > SEVERITY[worst] then worst = code end
+end
+
+local summary, details, json_peers = {}, {}, {}
+for i, p in ipairs(peers) do
+  local s = states[i]
+  if s.error then
+    local code = s.code == "not-found" and CRITICAL or UNKNOWN
+    raise(code)
+    local why = s.code == "not-found" and "not a failover peer of this dhcpd" or s.error
+    summary[#summary + 1] = p .. ": " .. why
+    details[#details + 1] = ""
+    details[#details + 1] = p .. ": " .. why
+    json_peers[#json_peers + 1] = { name = p, status = LABELS[code], error = s.error }
+  else
+    local ls, ps = s["local-state"], s["partner-state"]
+    local normal = ls == 2 and ps == 2
+    raise(normal and OK or WARNING)
+    local role = ({ [0] = "primary", [1] = "secondary" })[s.hierarchy] or ("hierarchy " .. tostring(s.hierarchy))
+    if normal then
+      summary[#summary + 1] = p .. " normal"
+    else
+      summary[#summary + 1] = p .. " " .. state_name(ls) .. ", partner " .. state_name(ps)
+    end
+    details[#details + 1] = ""
+    details[#details + 1] = p .. " (" .. role .. ")"
+    local function row(label, value) details[#details + 1] = string.format("  %-20s %s", label, value) end
+    row("local state", string.format("%s (%s) since %s", state_name(ls), tostring(ls), date(s["local-stos"])))
+    row("partner state", string.format("%s (%s) since %s", state_name(ps), tostring(ps), date(s["partner-stos"])))
+    row("mclt", num(s.mclt, " s"))
+    row("last packet sent", date(s["last-packet-sent"]))
+    row("last received", date(s["last-timestamp-received"]))
+    row("skew", num(s.skew, " s"))
+    row("unacked updates", num(s["cur-unacked-updates"]) .. " of " .. num(s["max-outstanding-updates"]))
+    row("max response delay", num(s["max-response-delay"], " s"))
+    row("ports", "local " .. num(s["local-port"]) .. ", partner " .. num(s["partner-port"]))
+    json_peers[#json_peers + 1] = {
+      name = p, status = LABELS[normal and OK or WARNING], role = role,
+      local_state = state_name(ls), local_state_number = ls, local_since = date(s["local-stos"]),
+      partner_state = state_name(ps), partner_state_number = ps, partner_since = date(s["partner-stos"]),
+      mclt = s.mclt, last_packet_sent = date(s["last-packet-sent"]),
+      last_timestamp_received = date(s["last-timestamp-received"]), skew = s.skew,
+      unacked_updates = s["cur-unacked-updates"], max_outstanding_updates = s["max-outstanding-updates"],
+    }
+  end
+end
+
+finish(worst, table.concat(summary, "; "), details, json_peers)

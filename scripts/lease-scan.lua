@@ -1,0 +1,263 @@
+-- List every lease in an address range or CIDR, with state, MAC, client hostname and times.
+--
+-- Usage: omapish lease-scan RANGE... [--state STATE] [--mac PREFIX] [--hostname PATTERN]
+--                                    [--format table|csv|json] [--all] [--chunk N]
+-- RANGE is A-B, A/N or one address. OMAPI cannot list leases, so the script
+-- asks for every address, thousands at a time (conn:lookup_many). Run it with
+-- --help for the options.
+
+local USAGE = [[
+Usage: omapish lease-scan RANGE... [--state STATE] [--mac PREFIX] [--hostname PATTERN]
+                                   [--format table|csv|json] [--all] [--chunk N]
+
+List the leases dhcpd holds in RANGE: an address range A-B, a CIDR A/N or one
+address (several RANGEs are scanned in turn). OMAPI cannot list leases, so
+every address is asked for, --chunk addresses at a time in one pipelined
+batch: a /16 takes a few seconds. While it runs, a progress line goes to
+stderr if stderr is a terminal.
+
+Columns: IP, STATE (dhcpd's name), MAC, STARTS and ENDS (UTC, ISO 8601;
+"never" for no end, "-" when unset) and HOSTNAME (the client's).
+
+Options:
+  --state STATE       only leases in these states: free, active, expired,
+                      released, abandoned, reset, backup, or their numbers
+                      1-7; "none" means addresses without a lease. Repeat
+                      the option or give a comma list: --state active,expired
+  --mac PREFIX        only leases whose MAC starts with PREFIX
+                      (00:00:5e, 00-00-5E and 00005e are the same)
+  --hostname PATTERN  only leases whose client hostname matches PATTERN: a
+                      shell glob for the whole name, ignoring case (client*,
+                      web-??, db[0-9]*), or after a ~ a Lua pattern found
+                      anywhere in the name (~^client1%d+$)
+  --format FORMAT     table (default), csv (a header line, then one line per
+                      lease) or json (an array of objects)
+  --all               also list addresses dhcpd has no lease for (state none);
+                      by default they are skipped
+  --chunk N           addresses per pipelined batch (default 4096)
+  -h, --help          show this help
+
+Exit status: 0 done (also when nothing matched), 1 a lookup failed, 2 bad usage.
+
+Examples:
+  omapish lease-scan 192.0.2.0/24 --state active
+  omapish lease-scan 192.0.2.100-192.0.2.199 --mac 00:00:5e --format json
+  omapish lease-scan 10.1.0.0/16 --format csv > leases.csv
+]]
+
+-- The largest scan allowed: a /12. Split bigger ones.
+local MAX_ADDRESSES = 1048576
+
+local function usage_error(msg)
+  io.stderr:write("lease-scan: ", msg, "\n", "Try 'omapish lease-scan --help'.\n")
+  os.exit(2)
+end
+
+local opts, ranges = omapi.getopt(arg, {
+  state = "list", mac = "string", hostname = "string", format = "string",
+  all = "flag", chunk = "number", help = "flag", h = "help",
+})
+if not opts then usage_error(ranges) end
+if opts.help then
+  io.write(USAGE)
+  os.exit(0)
+end
+if #ranges == 0 then usage_error("no address range given") end
+
+-- Ranges.
+local total = 0
+for _, r in ipairs(ranges) do
+  local first, last_or_err, count = omapi.ip_range(r)
+  if not first then usage_error(last_or_err) end
+  total = total + count
+end
+if total > MAX_ADDRESSES then
+  usage_error(string.format("%d addresses is more than %d: scan smaller ranges", total, MAX_ADDRESSES))
+end
+
+-- Filters.
+local state_names = nil -- name -> true for the states asked for; nil: any state
+if opts.state then
+  state_names = {}
+  local by_name = { none = true }
+  for _, name in pairs(omapi.lease_states) do by_name[name] = true end
+  for _, s in ipairs(opts.state) do
+    local name = s:lower()
+    if tonumber(s) then
+      name = omapi.lease_states[tonumber(s)]
+      if not name then usage_error("--state " .. s .. ": no such lease state (1-7)") end
+    elseif not by_name[name] then
+      local known = {}
+      for n = 1, 7 do known[#known + 1] = omapi.lease_states[n] end
+      usage_error("--state " .. s .. ": unknown state (states: " .. table.concat(known, ", ") .. ", none)")
+    end
+    state_names[name] = true
+  end
+end
+
+local mac_prefix = nil
+if opts.mac then
+  mac_prefix = opts.mac:lower():gsub("[:%-%.]", "")
+  if mac_prefix == "" or mac_prefix:find("[^0-9a-f]") then
+    usage_error("--mac " .. opts.mac .. ": hex digits expected, like 00:00:5e")
+  end
+end
+
+local hostname_match = nil
+if opts.hostname then
+  local pattern = opts.hostname
+  if pattern:sub(1, 1) == "~" then
+    local lua_pattern = pattern:sub(2)
+    local ok, err = pcall(string.find, "", lua_pattern)
+    if not ok then usage_error("--hostname " .. pattern .. ": bad Lua pattern: " .. tostring(err)) end
+    hostname_match = function(name) return name:find(lua_pattern) ~= nil end
+  else
+    local glob = pattern:lower()
+    local ok, err = omapi.glob(glob, "")
+    if ok == nil then usage_error("--hostname: " .. err) end
+    hostname_match = function(name) return omapi.glob(glob, name:lower()) end
+  end
+end
+
+local format = opts.format or "table"
+if format ~= "table" and format ~= "csv" and format ~= "json" then
+  usage_error("--format " .. format .. ": table, csv or json expected")
+end
+
+local chunk_size = opts.chunk or 4096
+if chunk_size < 1 or chunk_size ~= math.floor(chunk_size) then
+  usage_error("--chunk must be a whole number of at least 1")
+end
+
+-- A row of output, or nil when the filters drop it.
+local function date(epoch)
+  if not epoch or epoch == 0 then return nil end
+  return omapi.time(epoch)
+end
+
+local function make_row(ip, lease)
+  local row = { ip = ip }
+  if lease then
+    local n = lease.state
+    row.state = (n and omapi.lease_states[n]) or ("state-" .. tostring(n))
+    row.mac = lease["hardware-address"]
+    row.hostname = lease["client-hostname"]
+    row.starts = date(lease.starts)
+    row.ends = date(lease.ends)
+  else
+    row.state = "none"
+  end
+  if state_names and not state_names[row.state] then return nil end
+  if mac_prefix then
+    local hex = row.mac and row.mac:gsub(":", "") or ""
+    if hex:sub(1, #mac_prefix) ~= mac_prefix then return nil end
+  end
+  if hostname_match and not (row.hostname and hostname_match(row.hostname)) then return nil end
+  return row
+end
+
+-- Output.
+local COLUMNS = { "ip", "state", "mac", "starts", "ends", "hostname" }
+local TABLE_LINE = "%-15s  %-9s  %-17s  %-20s  %-20s  %s"
+local json_pending = nil -- the last JSON element, not printed yet
+
+local function format_row(row)
+  if format == "csv" then
+    local fields = {}
+    for i, c in ipairs(COLUMNS) do fields[i] = row[c] or "" end
+    return omapi.csv_encode(fields)
+  elseif format == "json" then
+    return "  " .. omapi.json(row)
+  end
+  return (string.format(TABLE_LINE, row.ip, row.state, row.mac or "-",
+    row.starts or "-", row.ends or "-", row.hostname or "")):gsub("%s+$", "")
+end
+
+if format == "table" then
+  print((string.format(TABLE_LINE, "IP", "STATE", "MAC", "STARTS", "ENDS", "HOSTNAME")))
+elseif format == "csv" then
+  print(omapi.csv_encode(COLUMNS))
+else
+  print("[")
+end
+
+-- Scan.
+local conn, err = omapi.connect()
+if not conn then
+  io.stderr:write("lease-scan: cannot connect: ", err, "\n")
+  os.exit(1)
+end
+
+local progress = omapi.isatty("stderr")
+local scanned, leases, failures = 0, 0, 0
+
+local function scan(addresses)
+  local keys = {}
+  for i, ip in ipairs(addresses) do keys[i] = { ip = ip } end
+  local results, lerr = conn:lookup_many("lease", keys)
+  if not results then
+    if progress then io.stderr:write("\n") end
+    io.stderr:write("lease-scan: lookups failed after ", scanned, " addresses: ", lerr, "\n")
+    os.exit(1)
+  end
+  local lines = {}
+  local function emit(line)
+    -- JSON array elements are separated by commas: hold each element back
+    -- until the next one (or the end) shows whether it needs one.
+    if format == "json" then
+      if json_pending then lines[#lines + 1] = json_pending .. "," end
+      json_pending = line
+    else
+      lines[#lines + 1] = line
+    end
+  end
+  for i, res in ipairs(results) do
+    local lease = nil
+    if res.error then
+      if res.code ~= "not-found" then
+        failures = failures + 1
+        io.stderr:write("lease-scan: ", addresses[i], ": ", res.error, "\n")
+      end
+    else
+      lease = res
+      leases = leases + 1
+    end
+    if lease or res.code == "not-found" and (opts.all or (state_names and state_names.none)) then
+      local row = make_row(addresses[i], lease)
+      if row then emit(format_row(row)) end
+    end
+  end
+  scanned = scanned + #addresses
+  -- Print in slices: gopher-lua's table.concat puts every piece on its
+  -- stack, which holds about 5000 values.
+  for first = 1, #lines, 1000 do
+    print(table.concat(lines, "\n", first, math.min(first + 999, #lines)))
+  end
+  if progress then
+    io.stderr:write(string.format("\rscanned %d of %d addresses (%d%%), %d leases ",
+      scanned, total, math.floor(scanned * 100 / total), leases))
+  end
+end
+
+for _, r in ipairs(ranges) do
+  local batch = {}
+  for _, ip in omapi.ips(r) do
+    batch[#batch + 1] = ip
+    if #batch == chunk_size then
+      scan(batch)
+      batch = {}
+    end
+  end
+  if #batch > 0 then scan(batch) end
+end
+conn:close()
+
+if progress then io.stderr:write("\r", string.rep(" ", 70), "\r") end
+if format == "json" then
+  if json_pending then print(json_pending) end
+  print("]")
+end
+if failures > 0 then
+  io.stderr:write(string.format("lease-scan: %d of %d lookups failed\n", failures, scanned))
+  os.exit(1)
+end
