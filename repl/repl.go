@@ -284,16 +284,16 @@ func (s *session) exec(ctx context.Context, c compiled) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	vals, err := call(cctx, s.L, c.proto)
-	if cctx.Err() != nil && ctx.Err() == nil {
-		// Also when the chunk ended without an error: a pcall may have
-		// caught the interruption.
-		s.message("interrupted")
-		return
-	}
 	if err != nil {
-		s.message(s.errorText(err))
+		msg := s.errorText(err)
+		if cctx.Err() != nil && ctx.Err() == nil {
+			msg = "interrupted"
+		}
+		s.message(msg)
 		return
 	}
+	// A chunk that returns after Ctrl-C (a pcall caught the interruption,
+	// a request returned nil, "canceled") shows what it returned.
 	Print(s.out, s.L, vals, s.o.Color)
 }
 
