@@ -2,7 +2,7 @@
 --
 -- Usage: omapish host-find WHAT [--as ip|mac|name|client-id] [--json]
 -- WHAT's kind is guessed: 192.0.2.150 is an IP, 00:00:5e:00:53:50 a MAC,
--- 01:00:00:5e:00:53:50 (hex, not 6 bytes) a client-id, anything else a host
+-- 01:00:00:5e:00:53:50 (colon-separated hex, not a MAC) a client-id, anything else a host
 -- name (and, if no host has that name, a client-id in text).
 
 local USAGE = [[
@@ -17,7 +17,7 @@ WHAT is guessed from its form, or given by --as:
              holds that lease (dhcpd finds hosts by IP only through a lease)
   mac        00:00:5e:00:53:50 (also 00-00-5E-00-53-50): the host with that
              MAC and its lease
-  client-id  hex bytes that are not 6 (01:00:00:5e:00:53:50), or any text
+  client-id  colon-separated hex that is not a MAC (01:00:00:5e:00:53:50), or any text
              with --as client-id: the host and lease with that
              dhcp-client-identifier
   name       anything else: the host of that name and the lease of its MAC,
@@ -56,8 +56,15 @@ local function is_ip(s)
   return s:match("^%d+%.%d+%.%d+%.%d+$") and pcall(omapi.pack_ip, s)
 end
 
+-- A MAC: six hex groups separated by colons or dashes.
+local function is_mac(s)
+  return s:match("^%x%x?[:%-]%x%x?[:%-]%x%x?[:%-]%x%x?[:%-]%x%x?[:%-]%x%x?$") ~= nil
+end
+
+-- Colon-separated hex (01:00:00:5e:00:53:50) as bytes, else nil. Dashes
+-- are not taken: "db-01" is a host name.
 local function hex_bytes(s)
-  if not s:match("^%x%x?[:%-]") then return nil end
+  if not s:match("^%x%x?:[%x:]*%x$") or s:find("::") then return nil end
   local ok, b = pcall(omapi.unhex, s)
   if ok then return b end
   return nil
@@ -82,15 +89,12 @@ if opts.as then
   end
 elseif is_ip(what) then
   kind, key = "ip", what
+elseif is_mac(what) then
+  kind, key = "mac", omapi.unpack_mac(omapi.pack_mac(what))
+elseif hex_bytes(what) then
+  kind, key = "client-id", hex_bytes(what)
 else
-  local b = hex_bytes(what)
-  if b and #b == 6 then
-    kind, key = "mac", omapi.unpack_mac(b)
-  elseif b then
-    kind, key = "client-id", b
-  else
-    kind, key = "name", what
-  end
+  kind, key = "name", what
 end
 
 local conn, cerr = omapi.connect()

@@ -444,7 +444,11 @@ local function list(steps_list)
   for _, s in ipairs(steps_list) do out[#out + 1] = s.op .. " " .. (s.entry.name or s.entry.mac) end
   return table.concat(out, ", ")
 end
-io.stderr:write("hosts-sync: stopped: a step failed. The server is now partly synced:\n")
+if opts["keep-going"] then
+  io.stderr:write("hosts-sync: ", plural(#failed, "step"), " failed. The server is now partly synced:\n")
+else
+  io.stderr:write("hosts-sync: stopped: a step failed. The server is now partly synced:\n")
+end
 io.stderr:write("  done:     ", list(done), "\n")
 for _, s in ipairs(failed) do
   io.stderr:write("  failed:   ", s.op, " ", s.entry.name or s.entry.mac, ": ", tostring(s.reason), "\n")

@@ -74,7 +74,7 @@ for i = 2, #operands do
     if v == "" then usage_error(k .. "= has no value (dhcpd can crash on empty values)") end
     local wire = k:gsub("_", "-")
     local long = ({ ip = "ip-address", mac = "hardware-address" })[wire] or wire
-    if omapi.kind(typ, long) == "bytes" and v:match("^%x%x?[:%-]%x") then
+    if omapi.kind(typ, long) == "bytes" and v:match("^%x%x?:[%x:]*%x$") then
       local ok, b = pcall(omapi.unhex, v)
       if ok then v = omapi.raw(b) end
     end
