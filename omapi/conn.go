@@ -78,7 +78,9 @@ func Dial(ctx context.Context, addr string, auth Authenticator) (*Conn, error) {
 // key, opens the authenticator.
 func (d *Dialer) DialContext(ctx context.Context, addr string) (*Conn, error) {
 	addr = WithPort(addr)
-	ctx, cancel := context.WithTimeout(ctx, d.timeout())
+	// The dialer's own deadline carries a cause, so that running out of
+	// it reads "timeout: ... within 5s" rather than a context error.
+	ctx, cancel := context.WithTimeoutCause(ctx, d.timeout(), &timeoutError{what: "dial", d: d.timeout()})
 	defer cancel()
 	dial := d.NetDial
 	if dial == nil {
@@ -86,8 +88,10 @@ func (d *Dialer) DialContext(ctx context.Context, addr string) (*Conn, error) {
 	}
 	nc, err := dial(ctx, "tcp", addr)
 	if err != nil {
-		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		if ctx.Err() != nil {
+			if cerr := ctxErr(ctx, "dial"); !errors.Is(err, cerr) {
+				err = fmt.Errorf("%w (%v)", cerr, err)
+			}
 		}
 		return nil, &OpError{Op: "dial", Addr: addr, Err: err}
 	}
@@ -126,7 +130,9 @@ func (d *Dialer) NewConn(ctx context.Context, nc net.Conn) (*Conn, error) {
 	stop := c.watch(ctx)
 	err := c.intro()
 	if stop() && err != nil {
-		err = ctx.Err()
+		err = ctxErr(ctx, "startup")
+	} else if errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
+		err = &timeoutError{what: "startup", d: c.timeout}
 	}
 	if err != nil {
 		return nil, &OpError{Op: "startup", Addr: c.addr, Err: err}
@@ -343,9 +349,12 @@ func (c *Conn) watch(ctx context.Context) (stop func() bool) {
 // complete reply was read) is not fatal to the connection.
 func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) error {
 	if ctxDone || (err != nil && ctx.Err() != nil) {
-		err = ctx.Err()
+		err = ctxErr(ctx, op)
 	} else if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) && errors.Is(err, os.ErrDeadlineExceeded) {
-		err = context.DeadlineExceeded // the context's deadline fired the I/O timeout
+		// The context's deadline fired the I/O timeout; the context ends
+		// at once, if it has not yet.
+		<-ctx.Done()
+		err = ctxErr(ctx, op)
 	}
 	var ae *AuthError
 	if errors.As(err, &ae) && ae.Result != 0 {
@@ -370,16 +379,33 @@ func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) err
 	return &OpError{Op: op, Addr: c.addr, Err: err}
 }
 
-// timeoutError is an exchange that hit the connection's own timeout (not
-// the context's deadline). It matches os.ErrDeadlineExceeded.
+// ctxErr is why ctx ended, for the step what ("dial", "startup", "read",
+// ...): a *timeoutError when the dialer's own deadline ran out, else
+// ctx.Err() (the caller cancelled, or its deadline passed).
+func ctxErr(ctx context.Context, what string) error {
+	var te *timeoutError
+	if errors.As(context.Cause(ctx), &te) {
+		return &timeoutError{what: what, d: te.d}
+	}
+	return ctx.Err()
+}
+
+// timeoutError is a step that ran out of the connection's own timeout
+// (Dialer.Timeout), not of a deadline the caller set. It matches
+// os.ErrDeadlineExceeded.
 type timeoutError struct {
-	what string // "read" or "write"
+	what string // "dial", "startup", "read" or "write"
 	d    time.Duration
 }
 
 func (e *timeoutError) Error() string {
-	if e.what == "write" {
+	switch e.what {
+	case "dial":
+		return fmt.Sprintf("timeout: no connection within %v", e.d)
+	case "write":
 		return fmt.Sprintf("timeout: the server took no request for %v", e.d)
+	case "startup":
+		return fmt.Sprintf("timeout: no startup message within %v (is it an OMAPI port?)", e.d)
 	}
 	return fmt.Sprintf("timeout: no reply within %v", e.d)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/omapish/omapish/omapi"
 )
@@ -116,7 +117,21 @@ var Faults = []Fault{
 		p.Intro()
 		p.Read()
 		io.Copy(io.Discard, p.Conn) // until the client gives up and closes
-	}, Code: "timeout", Want: "timeout"},
+	}, Code: "timeout", Want: "no reply within"},
+	{Name: "server silent at startup", Serve: func(p *Peer) {
+		io.Copy(io.Discard, p.Conn)
+	}, Code: "timeout", Want: "no startup message within"},
+	{Name: "server answers a byte at a time", Serve: func(p *Peer) {
+		p.Intro()
+		req, _ := p.Read()
+		b, _ := p.Status(orEmpty(req), 0, "").MarshalBinary()
+		for _, c := range b {
+			if p.Write([]byte{c}) != nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}, Code: "timeout", Want: "no reply within"},
 }
 
 // ServeFault serves f on a new listener (see Serve), with Peer.Auth set to
