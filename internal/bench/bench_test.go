@@ -33,3 +33,12 @@ func BenchmarkLuaLeaseLookup(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkLuaPipelined is one pipelined Lua lease lookup (lookup_many).
+func BenchmarkLuaPipelined(b *testing.B) {
+	l := labtest.Start(b)
+	bb := &bencher{l: l, n: b.N}
+	if _, err := bb.luaPipelined(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+}
