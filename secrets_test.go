@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,4 +114,33 @@ func TestSecretsInTrace(t *testing.T) {
 			assertNoSecret(t, "stdout", stdout, omapitest.Secret)
 		})
 	}
+}
+
+// TestLabArgsHoldNoSecret runs `omapish lab -- CMD` where CMD reads the
+// lab's secret (through $OMAPISH_CONFIG and its secret_file, as omapish
+// does) and lists every process's arguments: omapish lab, the dhcpd it
+// started and everything else running then hold no form of it.
+func TestLabArgsHoldNoSecret(t *testing.T) {
+	script := `secret_file=$(sed -n 's/^secret_file = "\(.*\)"$/\1/p' "$OMAPISH_CONFIG")
+cat "$secret_file"; echo
+for p in /proc/[0-9]*; do
+  [ -r "$p/cmdline" ] || continue
+  printf '%s: ' "${p#/proc/}"; tr '\0' ' ' < "$p/cmdline" 2>/dev/null; echo
+done`
+	cmd := exec.Command(omapishBinary(t), "lab", "--", "sh", "-c", script)
+	cmd.Dir = t.TempDir()
+	cmd.Env = cleanEnv(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("omapish lab: %v\n%s", err, out)
+	}
+	secretB64, procs, _ := strings.Cut(string(out), "\n")
+	secret, err := base64.StdEncoding.DecodeString(strings.TrimSpace(secretB64))
+	if err != nil || len(secret) < 16 {
+		t.Fatalf("no secret read from the lab's profile (%q): %v", secretB64, err)
+	}
+	if !strings.Contains(procs, "dhcpd") || !strings.Contains(procs, " lab -- sh -c") {
+		t.Fatalf("the process list lacks dhcpd or omapish lab:\n%s", procs)
+	}
+	assertNoSecret(t, "process arguments", procs, secret)
 }
