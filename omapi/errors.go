@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrClosed is returned by calls on a connection that was closed.
@@ -60,7 +63,7 @@ func (e *StatusError) Error() string {
 	}
 	b.WriteString(": ")
 	if e.Text != "" {
-		b.WriteString(e.Text)
+		b.WriteString(SafeText(e.Text))
 		b.WriteString(" (" + e.Result.String() + ")")
 	} else {
 		b.WriteString(e.Result.String())
@@ -70,6 +73,21 @@ func (e *StatusError) Error() string {
 
 // Unwrap returns the result, so errors.Is matches Result constants.
 func (e *StatusError) Unwrap() error { return e.Result }
+
+// SafeText returns text from the server fit to print in one line of a
+// terminal: unchanged when it is printable UTF-8, else with newlines,
+// escape sequences, other control characters and invalid bytes written as
+// Go escapes (\n, \x1b, ...), so that a hostile server cannot forge lines
+// or drive the terminal through an error message.
+func SafeText(text string) string {
+	for _, r := range text {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			q := strconv.Quote(text)
+			return q[1 : len(q)-1]
+		}
+	}
+	return text
+}
 
 // AuthError is an authentication failure; it matches ErrAuth.
 type AuthError struct {

@@ -118,6 +118,11 @@ var Faults = []Fault{
 		p.Read()
 		io.Copy(io.Discard, p.Conn) // until the client gives up and closes
 	}, Code: "timeout", Want: "no reply within"},
+	{Name: "server message with control characters", Serve: func(p *Peer) {
+		p.Intro()
+		req, _ := p.Read()
+		p.Send(p.Status(orEmpty(req), omapi.ResultNotFound, "no object\r\n\x1b[2Jforged line\xff"))
+	}, Code: "not-found", Want: `no object\r\n\x1b[2Jforged line\xff`},
 	{Name: "server silent at startup", Serve: func(p *Peer) {
 		io.Copy(io.Discard, p.Conn)
 	}, Code: "timeout", Want: "no startup message within"},
