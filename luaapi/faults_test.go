@@ -69,3 +69,66 @@ func TestFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestFaultsPipelined runs the fault matrix under pipelined requests
+// (conn:lookup_many, three in flight): each fault fails the call with nil,
+// message, code — or fails each request in its result entry — within the
+// timeout, and never raises.
+func TestFaultsPipelined(t *testing.T) {
+	for _, f := range omapitest.Faults {
+		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel()
+			addr := omapitest.ServeFault(t, f)
+			L := newState(t, Options{Timeout: faultTimeout})
+			target := L.NewTable()
+			target.RawSetString("address", lua.LString(addr))
+			if f.Auth {
+				target.RawSetString("key_name", lua.LString(omapitest.KeyName))
+				target.RawSetString("secret", lua.LString(omapitest.SecretBase64))
+			}
+			L.SetGlobal("TARGET", target)
+			start := time.Now()
+			doString(t, L, `
+				local conn, msg, code = omapi.connect(TARGET)
+				if not conn then
+					RESULT = "connect: " .. code .. ": " .. msg
+					return
+				end
+				local res
+				res, msg, code = conn:lookup_many("lease", {{ip = "192.0.2.1"}, {ip = "192.0.2.2"}, {ip = "192.0.2.3"}})
+				if res == nil then
+					assert(type(msg) == "string" and type(code) == "string", "nil without a message and code")
+					RESULT = code .. ": " .. msg
+				else
+					assert(#res == 3, "results: " .. #res)
+					local parts = {}
+					for i, r in ipairs(res) do
+						assert(type(r) == "table" and r.error and r.code, "entry " .. i .. " did not fail")
+						parts[i] = r.code .. ": " .. r.error
+					end
+					RESULT = table.concat(parts, " | ")
+				end
+				conn:close()`)
+			result := L.GetGlobal("RESULT").String()
+			t.Logf("%s", result)
+			switch f.Code {
+			case "protocol", "auth", "io", "timeout":
+				if !strings.Contains(result, f.Want) {
+					t.Errorf("want %q in the failure", f.Want)
+				}
+			default:
+				// A failing status fails its own request; the server then
+				// closing the connection fails the call.
+				if !strings.Contains(result, "server closed the connection") {
+					t.Errorf("want the server closing the connection in the failure")
+				}
+			}
+			if strings.ContainsAny(result, "\r\n\x1b") {
+				t.Errorf("failure %q has control characters", result)
+			}
+			if elapsed := time.Since(start); elapsed > faultDeadline {
+				t.Errorf("took %v, want under %v", elapsed, faultDeadline)
+			}
+		})
+	}
+}

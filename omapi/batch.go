@@ -124,7 +124,7 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 			if werr := <-writeErr; werr != nil && !errors.Is(werr, ErrBadRequest) {
 				return c.fail(ctx, ctx.Err() != nil, "write", werr)
 			}
-			return c.fail(ctx, ctx.Err() != nil, "read", fmt.Errorf("batch request %d: %w", s.i, err))
+			return c.fail(ctx, ctx.Err() != nil, "read", fmt.Errorf("batch request %d: %w", s.i, streamEnd(err)))
 		}
 		if fnErr == nil {
 			if fnErr = fn(s.i, reply, statusError(s.m, reply)); fnErr != nil {

@@ -360,13 +360,10 @@ func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) err
 	if errors.As(err, &ae) && ae.Result != 0 {
 		return err // a whole STATUS was read: the stream is in step
 	}
-	switch {
-	case errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded):
+	if errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
 		err = &timeoutError{what: op, d: c.timeout}
-	case err == io.EOF:
-		err = errors.New("server closed the connection (dhcpd stopped, or dropped the connection over a request it rejects)")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		err = ProtocolError("server closed the connection in the middle of a message")
+	} else {
+		err = streamEnd(err)
 	}
 	var pe ProtocolError
 	if errors.As(err, &pe) || errors.As(err, &ae) {
@@ -415,6 +412,19 @@ func (e *timeoutError) Is(target error) bool { return target == os.ErrDeadlineEx
 
 // Timeout reports true, as net.Error does for a timeout.
 func (e *timeoutError) Timeout() bool { return true }
+
+// streamEnd says in words that the server closed the connection, when
+// err is the end of the stream (io.EOF between messages, unexpected EOF in
+// the middle of one); other errors are returned as they are.
+func streamEnd(err error) error {
+	switch {
+	case err == io.EOF:
+		return errors.New("server closed the connection (dhcpd stopped, or dropped the connection over a request it rejects)")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return ProtocolError("server closed the connection in the middle of a message")
+	}
+	return err
+}
 
 func checkRequest(m *Message) error {
 	if m.RID != 0 {
