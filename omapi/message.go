@@ -236,7 +236,7 @@ func (r *Reader) readValues() error {
 		}
 		vlen := binary.BigEndian.Uint32(b)
 		if uint64(vlen) > uint64(r.max-len(r.raw)) {
-			return ProtocolError(fmt.Sprintf("value %q announces %d bytes, over the %d-byte message cap", nm, vlen, r.max))
+			return ProtocolError(fmt.Sprintf("value %q announces %d bytes: the message would exceed the %d-byte cap", nm, vlen, r.max))
 		}
 		start := len(r.raw)
 		if _, err := r.take(int(vlen)); err != nil {
