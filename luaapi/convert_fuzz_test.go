@@ -10,14 +10,14 @@ import (
 	"github.com/omapish/omapish/omapi"
 )
 
-// fuzzState is a small Lua state with the package, base, table and
-// string libraries and the module: quick to make for each fuzz input.
+// fuzzState is a small Lua state with the package, base, table, string
+// and math libraries and the module: quick to make for each fuzz input.
 func fuzzState() *lua.LState {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 64, RegistrySize: 1024, RegistryMaxSize: 1 << 20})
 	for _, lib := range []struct {
 		name string
 		open lua.LGFunction
-	}{{lua.LoadLibName, lua.OpenPackage}, {lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString}} {
+	}{{lua.LoadLibName, lua.OpenPackage}, {lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString}, {lua.MathLibName, lua.OpenMath}} {
 		L.Push(L.NewFunction(lib.open))
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
