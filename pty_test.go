@@ -112,6 +112,22 @@ func (t *term) expect(mark int, want string, within time.Duration) int {
 	return 0
 }
 
+// exitOnCtrlD types Ctrl-D and expects omapish to exit with status 0.
+func (t *term) exitOnCtrlD(within time.Duration) {
+	t.tb.Helper()
+	t.send("\x04")
+	done := make(chan error, 1)
+	go func() { done <- t.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.tb.Fatalf("exit after Ctrl-D: %v", err)
+		}
+	case <-time.After(within):
+		t.tb.Fatalf("Ctrl-D did not exit within %v", within)
+	}
+}
+
 // TestShellCancelsBlockedRequest: Ctrl-C cancels a request to a server
 // that never answers, and the shell keeps running.
 func TestShellCancelsBlockedRequest(t *testing.T) {
@@ -146,17 +162,7 @@ func TestShellCancelsBlockedRequest(t *testing.T) {
 	at = tm.expect(at, "omapi> ", 5*time.Second)
 	tm.send("f()\r")
 	tm.expect(at, "42", 5*time.Second)
-	tm.send("\x04")
-	done := make(chan error, 1)
-	go func() { done <- tm.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after Ctrl-D: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Ctrl-D did not exit")
-	}
+	tm.exitOnCtrlD(5 * time.Second)
 	hist := filepath.Join(home, "omapish", "history")
 	st, err := os.Stat(hist)
 	if err != nil {
@@ -184,17 +190,7 @@ func TestLabShell(t *testing.T) {
 	at = tm.expect(at, "client150", 5*time.Second)
 	tm.send("conn:lookup_by_lease{ip=\"192.0.2.150\"}\r")
 	tm.expect(at, "state = 2 (active)", 5*time.Second)
-	tm.send("\x04")
-	done := make(chan error, 1)
-	go func() { done <- tm.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("lab shell did not exit on Ctrl-D")
-	}
+	tm.exitOnCtrlD(10 * time.Second)
 	out, _ := exec.Command("ip", "netns", "list").Output()
 	if strings.Contains(string(out), "omapish-"+strconv.Itoa(tm.cmd.Process.Pid)+"-") {
 		t.Fatalf("namespace left behind: %s", out)
