@@ -381,7 +381,8 @@ func threadNetns(tb testing.TB) map[uint64]int {
 }
 
 func TestDialContextNamespace(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it checks every thread of the process, and another
+	// test's dial would have a thread in a lab namespace for a moment.
 	l := labtest.Start(t)
 	probe, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -638,12 +639,17 @@ func TestRun(t *testing.T) {
 }
 
 func TestStaleLabsRemoved(t *testing.T) {
-	// Not parallel: it runs a lab-looking namespace of a dead process.
-	dead := exec.Command("true")
-	if err := dead.Run(); err != nil {
+	// Not parallel: it runs a lab-looking namespace of a dead process. The
+	// pid is above pid_max, so it cannot have been reused by now.
+	b, err := os.ReadFile("/proc/sys/kernel/pid_max")
+	if err != nil {
 		t.Fatal(err)
 	}
-	pid := dead.Process.Pid
+	pidMax, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := pidMax + 1
 	ns := fmt.Sprintf("omapish-%d-1", pid)
 	if err := exec.Command("ip", "netns", "add", ns).Run(); err != nil {
 		t.Fatal(err)
