@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/internal/lab/labtest"
 	"github.com/omapish/omapish/omapi"
+	"github.com/omapish/omapish/omapi/omapitest"
 )
 
 // doString runs Lua code and fails the test on an error.
@@ -59,44 +59,12 @@ func wantFailure(tb testing.TB, what string, rets []lua.LValue, code string) str
 // silent, and then never answers.
 func stallServer(tb testing.TB, silent bool) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	tb.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
+	return omapitest.Serve(tb, func(p *omapitest.Peer) {
+		if !silent {
+			p.Write(omapi.AppendIntro(nil))
 		}
-		mu.Unlock()
-		wg.Wait()
+		io.Copy(io.Discard, p.Conn)
 	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if !silent {
-					c.Write([]byte{0, 0, 0, 0x64, 0, 0, 0, 0x18})
-				}
-				io.Copy(io.Discard, c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
 }
 
 func TestCancelBlockedRequest(t *testing.T) {
