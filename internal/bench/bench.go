@@ -25,6 +25,7 @@ import (
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/luaapi"
+	"github.com/omapish/omapish/omapi"
 )
 
 // Result is one measured phase.
@@ -60,7 +61,7 @@ func Run(ctx context.Context, o Options, w io.Writer) ([]Result, error) {
 	b := &bencher{l: l, n: o.N}
 	var out []Result
 	phases := []func(context.Context) (Result, error){
-		b.omshell, b.luaLeases, b.luaHosts, b.luaPipelined, b.luaAddDelete,
+		b.omshell, b.luaLeases, b.luaHosts, b.luaPipelined, b.goPipelined, b.luaAddDelete,
 	}
 	for _, ph := range phases {
 		r, err := ph(ctx)
@@ -211,6 +212,29 @@ func (b *bencher) luaPipelined(ctx context.Context) (Result, error) {
 		`local rs = conn:lookup_many("lease", KEYS) assert(#rs == N and rs[N].state)`)
 }
 
+// goPipelined is the library's ceiling: omapi.Conn.Batch with no Lua.
+func (b *bencher) goPipelined(ctx context.Context) (Result, error) {
+	auth, err := omapi.HMAC(b.l.KeyName(), b.l.Algorithm(), b.l.Secret())
+	if err != nil {
+		return Result{}, err
+	}
+	c, err := (&omapi.Dialer{Auth: auth, NetDial: b.l.DialContext}).DialContext(ctx, b.l.Addr())
+	if err != nil {
+		return Result{}, err
+	}
+	defer c.Close()
+	var keys []omapi.Values
+	for _, ip := range leaseIPs() {
+		a, _ := omapi.ParseIP(ip)
+		keys = append(keys, omapi.Values{{Name: "ip-address", Data: a}})
+	}
+	return b.measure("Go lease lookups, pipelined (omapi.Conn.Batch)", b.n, func() error {
+		return c.Batch(ctx, b.n, func(i int) *omapi.Message {
+			return omapi.NewOpen("lease", keys[i%len(keys)])
+		}, func(i int, reply *omapi.Message, err error) error { return err })
+	})
+}
+
 func (b *bencher) luaAddDelete(ctx context.Context) (Result, error) {
 	n := b.n / 20
 	return b.lua(ctx, "Lua add_host + del_host pairs", n, "",
@@ -227,7 +251,9 @@ func coldStart(ctx context.Context, bin string) (Result, error) {
 	var ds []time.Duration
 	for range runs {
 		start := time.Now()
-		if out, err := exec.CommandContext(ctx, bin, "-e", "return 1").CombinedOutput(); err != nil {
+		cmd := exec.CommandContext(ctx, bin, "-e", "return 1")
+		cmd.Dir = os.TempDir() // away from any ./config.toml
+		if out, err := cmd.CombinedOutput(); err != nil {
 			return Result{}, fmt.Errorf("cold start: %w: %s", err, out)
 		}
 		ds = append(ds, time.Since(start))
