@@ -34,7 +34,7 @@ Options:
                       lease) or json (an array of objects)
   --all               also list addresses dhcpd has no lease for (state none);
                       by default they are skipped
-  --chunk N           addresses per pipelined batch (default 4096)
+  --chunk N           addresses per pipelined batch (default 1024; a /16 then needs about 25 MB)
   -h, --help          show this help
 
 Exit status: 0 done (also when nothing matched), 1 a lookup failed, 2 bad usage.
@@ -124,7 +124,7 @@ if format ~= "table" and format ~= "csv" and format ~= "json" then
   usage_error("--format " .. format .. ": table, csv or json expected")
 end
 
-local chunk_size = opts.chunk or 4096
+local chunk_size = opts.chunk or 1024
 if chunk_size < 1 or chunk_size ~= math.floor(chunk_size) then
   usage_error("--chunk must be a whole number of at least 1")
 end
