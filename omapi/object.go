@@ -51,19 +51,36 @@ func NewOpen(typ string, keys Values, opts ...OpenOption) *Message {
 	for _, o := range opts {
 		flags |= o
 	}
-	m := &Message{Op: OpOpen, Object: keys}
+	m := &Message{Op: OpOpen, Object: keys, Message: make(Values, 0, 4)}
 	if flags&Create != 0 {
-		m.Message.SetBool("create", true)
+		m.Message = append(m.Message, Value{"create", wireTrue})
 	}
 	if flags&Update != 0 {
-		m.Message.SetBool("update", true)
+		m.Message = append(m.Message, Value{"update", wireTrue})
 	}
 	if flags&Exclusive != 0 {
-		m.Message.SetBool("exclusive", true)
+		m.Message = append(m.Message, Value{"exclusive", wireTrue})
 	}
-	m.Message.SetString("type", typ)
+	tb, ok := typeBytes[typ]
+	if !ok {
+		tb = []byte(typ)
+	}
+	m.Message = append(m.Message, Value{"type", tb})
 	return m
 }
+
+// wireTrue and typeBytes are shared, read-only request bytes, so that
+// building a request allocates only the message and its list.
+var (
+	wireTrue  = []byte{0, 0, 0, 1}
+	typeBytes = func() map[string][]byte {
+		m := make(map[string][]byte, len(Types))
+		for _, t := range Types {
+			m[t] = []byte(t)
+		}
+		return m
+	}()
+)
 
 // Open looks up an object of type typ by keys (and creates or updates it
 // as the options say) and returns it as the server published it.
