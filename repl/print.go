@@ -305,11 +305,14 @@ func annotation(name string, v lua.LValue, lease bool) string {
 	return ""
 }
 
-// formatTime returns epoch seconds as ISO 8601 UTC, or "never" for dhcpd's
-// MAX_TIME.
+// formatTime returns epoch seconds as ISO 8601 UTC, "never" for dhcpd's
+// MAX_TIME, or "unset" for 0 (a lease time dhcpd has no value for).
 func formatTime(n uint32) string {
-	if n == omapi.Never {
+	switch n {
+	case omapi.Never:
 		return "never"
+	case 0:
+		return "unset"
 	}
 	return time.Unix(int64(n), 0).UTC().Format(time.RFC3339)
 }

@@ -41,7 +41,7 @@ func TestPrint(t *testing.T) {
 				"  tstp = 2147483647 (never),\n" +
 				"}\n"},
 		{"lease states", `{state = 1, ends = 0}, {state = 5, ["ip-address"] = "x"}`,
-			"{\n  ends = 0 (1970-01-01T00:00:00Z),\n  state = 1 (free),\n}\t{\n  [\"ip-address\"] = \"x\",\n  state = 5 (abandoned),\n}\n"},
+			"{\n  ends = 0 (unset),\n  state = 1 (free),\n}\t{\n  [\"ip-address\"] = \"x\",\n  state = 5 (abandoned),\n}\n"},
 		{"state of a non-lease", `{state = 2}`, "{\n  state = 2,\n}\n"},
 		{"failover", `{name = "peer", ["local-state"] = 2, ["partner-state"] = 4, ["local-stos"] = 1764201600}`,
 			"{\n  [\"local-state\"] = 2 (normal),\n  [\"local-stos\"] = 1764201600 (2025-11-27T00:00:00Z),\n  name = \"peer\",\n  [\"partner-state\"] = 4 (partner-down),\n}\n"},
