@@ -822,19 +822,27 @@ func (m *module) connQuery(L *lua.LState) int {
 
 // ---- pipelined bulk operations ----
 
-// batch sends msgs pipelined (omapi.Conn.Batch) and returns each reply
-// and per-request error in order. The messages are built beforehand:
-// Batch asks for them from another goroutine, which must not touch L.
-func (lc *luaConn) batch(L *lua.LState, msgs []*omapi.Message) ([]*omapi.Message, []error, error) {
-	replies := make([]*omapi.Message, len(msgs))
-	errs := make([]error, len(msgs))
-	err := lc.c.Batch(stateContext(L), len(msgs),
+// batch sends msgs pipelined and calls each with every reply and
+// per-request error, in order, on the Lua goroutine, while later replies
+// are still on their way. Lookups only (omapi.ReadOnly) go through
+// omapi.Conn.ReadBatch, spread over several connections; a batch with any
+// write keeps to one connection (omapi.Conn.Batch), so dhcpd sees the
+// requests in order. The messages are built beforehand: both ask for them
+// from other goroutines, which must not touch L.
+func (lc *luaConn) batch(L *lua.LState, msgs []*omapi.Message, each func(i int, reply *omapi.Message, err error)) error {
+	run := lc.c.ReadBatch
+	for _, m := range msgs {
+		if !omapi.ReadOnly(m) {
+			run = lc.c.Batch
+			break
+		}
+	}
+	return run(stateContext(L), len(msgs),
 		func(i int) *omapi.Message { return msgs[i] },
 		func(i int, reply *omapi.Message, err error) error {
-			replies[i], errs[i] = reply, err
+			each(i, reply, err)
 			return nil
 		})
-	return replies, errs, err
 }
 
 // listArg checks that argument n is an array (no holes, no other keys)
@@ -895,18 +903,17 @@ func (m *module) lookupMany(L *lua.LState) int {
 		}
 		msgs[i] = omapi.NewOpen(typ, keys)
 	}
-	replies, errs, err := lc.batch(L, msgs)
-	if err != nil {
-		return fail(L, err)
-	}
 	out := L.CreateTable(len(msgs), 0)
-	for i, reply := range replies {
-		if err := objectReply(reply, errs[i]); err != nil {
+	err := lc.batch(L, msgs, func(_ int, reply *omapi.Message, err error) {
+		if err := objectReply(reply, err); err != nil {
 			out.Append(errTable(L, err))
-			continue
+			return
 		}
 		lc.learn(reply.Handle, typ, reply.Object)
 		out.Append(attrsTable(L, typ, reply.Object, raw))
+	})
+	if err != nil {
+		return fail(L, err)
 	}
 	L.Push(out)
 	return 1
@@ -956,18 +963,17 @@ func (m *module) openMany(create bool, name string) lua.LGFunction {
 		if err := m.confirmAll(c, warnings, o["force"]); err != nil {
 			return fail(L, err)
 		}
-		replies, errs, err := lc.batch(L, msgs)
-		if err != nil {
-			return fail(L, err)
-		}
 		out := L.CreateTable(len(msgs), 0)
-		for i, reply := range replies {
-			if err := objectReply(reply, errs[i]); err != nil {
+		err := lc.batch(L, msgs, func(_ int, reply *omapi.Message, err error) {
+			if err := objectReply(reply, err); err != nil {
 				out.Append(errTable(L, err))
-				continue
+				return
 			}
 			lc.learn(reply.Handle, typ, reply.Object)
 			out.Append(m.newObject(L, lc, &omapi.Object{Type: typ, Handle: reply.Handle, Values: reply.Object}))
+		})
+		if err != nil {
+			return fail(L, err)
 		}
 		L.Push(out)
 		return 1
@@ -1007,21 +1013,19 @@ func (m *module) deleteMany(L *lua.LState) int {
 	if err := m.confirmAll(c, warnings, o["force"]); err != nil {
 		return fail(L, err)
 	}
-	replies, errs, err := lc.batch(L, msgs)
-	if err != nil {
-		return fail(L, err)
-	}
 	out := L.CreateTable(len(msgs), 0)
-	for i, reply := range replies {
-		err := errs[i]
+	err := lc.batch(L, msgs, func(_ int, reply *omapi.Message, err error) {
 		if err == nil && reply.Op != omapi.OpStatus {
 			err = omapi.ProtocolError(fmt.Sprintf("expected a status reply, got %v", reply.Op))
 		}
 		if err != nil {
 			out.Append(errTable(L, err))
-			continue
+			return
 		}
 		out.Append(lua.LTrue)
+	})
+	if err != nil {
+		return fail(L, err)
 	}
 	L.Push(out)
 	return 1
@@ -1050,7 +1054,13 @@ func (m *module) queryMany(L *lua.LState) int {
 	if err := m.confirmAll(c, warnings, o["force"]); err != nil {
 		return fail(L, err)
 	}
-	replies, _, err := lc.batch(L, msgs)
+	out := L.CreateTable(len(msgs), 0)
+	err := lc.batch(L, msgs, func(i int, reply *omapi.Message, _ error) {
+		if reply.Op == omapi.OpUpdate {
+			lc.learn(reply.Handle, types[i], reply.Object)
+		}
+		out.Append(m.newMessage(L, reply, types[i]))
+	})
 	for i, lm := range orig {
 		if msgs[i].ID != 0 {
 			lm.msg.ID = msgs[i].ID
@@ -1058,13 +1068,6 @@ func (m *module) queryMany(L *lua.LState) int {
 	}
 	if err != nil {
 		return fail(L, err)
-	}
-	out := L.CreateTable(len(msgs), 0)
-	for i, reply := range replies {
-		if reply.Op == omapi.OpUpdate {
-			lc.learn(reply.Handle, types[i], reply.Object)
-		}
-		out.Append(m.newMessage(L, reply, types[i]))
 	}
 	L.Push(out)
 	return 1

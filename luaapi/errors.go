@@ -255,13 +255,20 @@ func failf(L *lua.LState, err error, what string) int {
 // errMessage is err's text without the "omapi: " prefixes of the library's
 // error types, which say nothing inside the omapi module.
 func errMessage(err error) string {
-	return strings.ReplaceAll(err.Error(), "omapi: ", "")
+	s := err.Error()
+	if rest, ok := strings.CutPrefix(s, "omapi: "); ok && !strings.Contains(rest, "omapi: ") {
+		return rest // the common case, without a copy
+	}
+	return strings.ReplaceAll(s, "omapi: ", "")
 }
 
 // errCode is the stable code of err (omapi.Code). A call on a connection
 // broken by an earlier failure is an "io" failure, whatever broke it: the
 // earlier call already reported the cause.
 func errCode(err error) string {
+	if _, ok := err.(*omapi.StatusError); ok {
+		return omapi.Code(err)
+	}
 	if errors.Is(err, omapi.ErrBroken) {
 		return "io"
 	}
@@ -273,7 +280,7 @@ func errCode(err error) string {
 
 // errTable is the entry of a batch result for a request that failed.
 func errTable(L *lua.LState, err error) *lua.LTable {
-	t := L.NewTable()
+	t := L.CreateTable(0, 2)
 	t.RawSetString("error", lua.LString(errMessage(err)))
 	t.RawSetString("code", lua.LString(errCode(err)))
 	return t

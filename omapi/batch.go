@@ -19,11 +19,30 @@ import (
 // the connection; the requests fn has not seen were not answered (they may
 // or may not have reached the server).
 func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn func(i int, reply *Message, err error) error) error {
+	return c.pipeline(ctx, stride{0, 1, n}, req, fn, nil)
+}
+
+// stride numbers the requests of a pipeline: first, first+step, ... below
+// end. Batch sends them all (0, 1, n); ReadBatch gives each stream every
+// step-th one.
+type stride struct{ first, step, end int }
+
+func (s stride) count() int {
+	if s.first >= s.end {
+		return 0
+	}
+	return (s.end - s.first + s.step - 1) / s.step
+}
+
+// pipeline is Batch over the requests span numbers, with check (when not nil)
+// refusing a request before it is sent.
+func (c *Conn) pipeline(ctx context.Context, span stride, req func(i int) *Message, fn func(i int, reply *Message, err error) error, check func(*Message) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.usable(); err != nil {
 		return err
 	}
+	n := span.count()
 	if n <= 0 {
 		return nil
 	}
@@ -64,7 +83,8 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 			}
 			return err
 		}
-		for i := 0; i < n; i++ {
+		for k := 0; k < n; k++ {
+			i := span.first + k*span.step
 			select {
 			case <-stopWriting:
 				writeErr <- flush()
@@ -73,11 +93,15 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 			}
 			m := req(i)
 			if m == nil {
-				writeErr <- fmt.Errorf("omapi: batch request %d is nil", i)
+				writeErr <- fmt.Errorf("%w: batch request %d is nil", ErrBadRequest, i)
 				flush()
 				return
 			}
-			if err := checkRequest(m); err != nil {
+			err := checkRequest(m)
+			if err == nil && check != nil {
+				err = check(m)
+			}
+			if err != nil {
 				writeErr <- fmt.Errorf("batch request %d: %w", i, err)
 				flush()
 				return
@@ -87,7 +111,6 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 				c.nextID = 1
 			}
 			start := len(buf)
-			var err error
 			if buf, err = c.encode(buf, m, true); err != nil {
 				writeErr <- fmt.Errorf("batch request %d: %w", i, err)
 				flush()
@@ -114,6 +137,7 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 	}()
 
 	var fnErr error
+	next := span.first // the first request whose reply fn has not had
 	for s := range inflight {
 		c.nc.SetReadDeadline(time.Now().Add(c.timeout))
 		reply, err := c.recv(s.m)
@@ -122,7 +146,7 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 			for range inflight {
 			}
 			if werr := <-writeErr; werr != nil && !errors.Is(werr, ErrBadRequest) {
-				return c.fail(ctx, ctx.Err() != nil, "write", werr)
+				return c.fail(ctx, ctx.Err() != nil, "write", fmt.Errorf("batch request %d: %w", s.i, werr))
 			}
 			return c.fail(ctx, ctx.Err() != nil, "read", fmt.Errorf("batch request %d: %w", s.i, streamEnd(err)))
 		}
@@ -131,6 +155,7 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 				stop()
 			}
 		}
+		next = s.i + span.step
 	}
 	if err := <-writeErr; err != nil {
 		var pe ProtocolError
@@ -141,7 +166,7 @@ func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn fu
 			}
 			return err
 		}
-		return c.fail(ctx, ctx.Err() != nil, "write", err)
+		return c.fail(ctx, ctx.Err() != nil, "write", fmt.Errorf("batch request %d: %w", next, err))
 	}
 	return fnErr
 }

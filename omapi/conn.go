@@ -49,6 +49,10 @@ type Dialer struct {
 	// Window is how many requests Batch keeps in flight; 0 means
 	// DefaultWindow. With Auth set it is capped at MaxSignedWindow.
 	Window int
+	// Streams is how many connections ReadBatch may spread a large batch
+	// over, this one included; 0 means DefaultStreams, 1 keeps it on one
+	// connection.
+	Streams int
 	// NetDial opens the transport; nil means a net.Dialer. The lab uses
 	// it to dial inside its network namespace.
 	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -100,6 +104,19 @@ func (d *Dialer) DialContext(ctx context.Context, addr string) (*Conn, error) {
 		nc.Close()
 		return nil, err
 	}
+	if c.streams > 1 {
+		sd := *d
+		sd.Streams = 1
+		if d.Trace != nil {
+			// The streams trace from their own goroutines: one at a time.
+			sd.Trace = func(dir Direction, m *Message, raw []byte) {
+				c.traceMu.Lock()
+				defer c.traceMu.Unlock()
+				d.Trace(dir, m, raw)
+			}
+		}
+		c.redial = func(ctx context.Context) (*Conn, error) { return sd.DialContext(ctx, addr) }
+	}
 	return c, nil
 }
 
@@ -114,6 +131,10 @@ func (d *Dialer) NewConn(ctx context.Context, nc net.Conn) (*Conn, error) {
 		auth:    d.Auth,
 		trace:   d.Trace,
 		nextID:  d.FirstID,
+		streams: d.Streams,
+	}
+	if c.streams <= 0 {
+		c.streams = DefaultStreams
 	}
 	if c.window <= 0 {
 		c.window = DefaultWindow
@@ -180,6 +201,14 @@ type Conn struct {
 	nextID  uint32
 	broken  error // set when the stream is out of step
 	closed  bool
+
+	// ReadBatch's extra connections (streams.go).
+	streams     int
+	redial      func(context.Context) (*Conn, error)
+	streamsMu   sync.Mutex // one ReadBatch at a time
+	extraMu     sync.Mutex // guards extra and extraClosed
+	extra       []*Conn
+	extraClosed bool
 }
 
 // Addr returns the server address as dialed.
@@ -193,6 +222,7 @@ func (c *Conn) AuthID() uint32 { return c.authID }
 
 // Close closes the connection. Later calls fail with ErrClosed.
 func (c *Conn) Close() error {
+	c.closeStreams()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {

@@ -52,23 +52,52 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
+	// One allocation: a scan can fail this way for every address.
+	op, res, text := e.Op.String(), e.Result.String(), e.Text
+	if text != "" {
+		text = SafeText(text)
+	}
 	var b strings.Builder
+	b.Grow(len("omapi: ") + len(op) + 1 + len(e.Type) + 1 + len(e.Keys) + 2 + len(text) + 2 + len(res) + 1)
 	b.WriteString("omapi: ")
-	b.WriteString(e.Op.String())
+	b.WriteString(op)
 	if e.Type != "" {
-		b.WriteString(" " + e.Type)
+		b.WriteByte(' ')
+		b.WriteString(e.Type)
 	}
 	if e.Keys != "" {
-		b.WriteString(" " + e.Keys)
+		b.WriteByte(' ')
+		b.WriteString(e.Keys)
 	}
 	b.WriteString(": ")
-	if e.Text != "" {
-		b.WriteString(SafeText(e.Text))
-		b.WriteString(" (" + e.Result.String() + ")")
+	if text != "" {
+		b.WriteString(text)
+		b.WriteString(" (")
+		b.WriteString(res)
+		b.WriteByte(')')
 	} else {
-		b.WriteString(e.Result.String())
+		b.WriteString(res)
 	}
 	return b.String()
+}
+
+// code is Code for a status error.
+func (e *StatusError) code() string {
+	switch e.Result {
+	case ResultNotFound:
+		return "not-found"
+	case ResultExists:
+		return "exists"
+	case ResultMultiple:
+		return "multiple"
+	case ResultKeyConflict:
+		return "key-conflict"
+	case ResultNotImplemented:
+		return "not-implemented"
+	case ResultNoKeys, ResultInvalidKey:
+		return "auth"
+	}
+	return "server"
 }
 
 // Unwrap returns the result, so errors.Is matches Result constants.
@@ -158,6 +187,9 @@ func Code(err error) string {
 	if err == nil {
 		return ""
 	}
+	if se, ok := err.(*StatusError); ok {
+		return se.code() // the common case, without walking a chain
+	}
 	var (
 		se *StatusError
 		pe ProtocolError
@@ -176,19 +208,7 @@ func Code(err error) string {
 	case errors.Is(err, ResultNotFound):
 		return "not-found"
 	case errors.As(err, &se):
-		switch se.Result {
-		case ResultExists:
-			return "exists"
-		case ResultMultiple:
-			return "multiple"
-		case ResultKeyConflict:
-			return "key-conflict"
-		case ResultNotImplemented:
-			return "not-implemented"
-		case ResultNoKeys, ResultInvalidKey:
-			return "auth"
-		}
-		return "server"
+		return se.code()
 	case errors.As(err, &pe), errors.Is(err, ErrBadRequest):
 		return "protocol"
 	}

@@ -12,7 +12,7 @@ import (
 func TestPhases(t *testing.T) {
 	l := labtest.Start(t)
 	b := &bencher{l: l, n: 300}
-	for _, ph := range []func(context.Context) (Result, error){b.omshell, b.luaLeases, b.luaHosts, b.luaPipelined, b.goPipelined, b.luaAddDelete} {
+	for _, ph := range b.phases() {
 		r, err := ph(t.Context())
 		if err != nil {
 			t.Fatal(err)

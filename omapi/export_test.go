@@ -1,0 +1,18 @@
+package omapi
+
+// Test seams for the external tests.
+
+// ExtraStreams is how many extra connections ReadBatch holds open.
+func (c *Conn) ExtraStreams() int {
+	c.extraMu.Lock()
+	defer c.extraMu.Unlock()
+	return len(c.extra)
+}
+
+// CutStream closes the transport of extra connection j under it, as a
+// network failure would.
+func (c *Conn) CutStream(j int) {
+	c.extraMu.Lock()
+	defer c.extraMu.Unlock()
+	c.extra[j].nc.Close()
+}

@@ -1,0 +1,225 @@
+package omapi_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/omapish/omapish/internal/lab/labtest"
+	"github.com/omapish/omapish/omapi"
+)
+
+// leaseAt is a lookup of 192.0.2.(i%256): a mix of leases dhcpd knows
+// and addresses it answers "not found" for.
+func leaseAt(i int) *omapi.Message {
+	return omapi.NewOpen("lease", omapi.Values{{Name: "ip-address", Data: []byte{192, 0, 2, byte(i)}}})
+}
+
+// answer is a reply in a comparable form: the lease's address and state,
+// or the error code.
+func answer(reply *omapi.Message, err error) string {
+	if err != nil {
+		return omapi.Code(err)
+	}
+	ip, _ := reply.Object.Get("ip-address")
+	state, _ := reply.Object.Uint32("state")
+	return fmt.Sprintf("%x/%d", ip, state)
+}
+
+func TestReadOnly(t *testing.T) {
+	host := omapi.Values{{Name: "name", Data: []byte("h")}}
+	tests := []struct {
+		name string
+		m    *omapi.Message
+		want bool
+	}{
+		{"open", omapi.NewOpen("host", host), true},
+		{"refresh", &omapi.Message{Op: omapi.OpRefresh, Handle: 7}, true},
+		{"open create", omapi.NewOpen("host", host, omapi.Create), false},
+		{"open update", omapi.NewOpen("host", host, omapi.Update), false},
+		{"open create=0", &omapi.Message{Op: omapi.OpOpen, Message: omapi.Values{{Name: "create", Data: []byte{0, 0, 0, 0}}}}, true},
+		{"update", &omapi.Message{Op: omapi.OpUpdate, Handle: 7}, false},
+		{"delete", &omapi.Message{Op: omapi.OpDelete, Handle: 7}, false},
+	}
+	for _, tt := range tests {
+		if got := omapi.ReadOnly(tt.m); got != tt.want {
+			t.Errorf("ReadOnly(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestReadBatch: spread over several connections, the replies reach fn in
+// request order and say what one connection says.
+func TestReadBatch(t *testing.T) {
+	l := labFor(t)
+	c := dial(t, l)
+	const n = 1000
+	var want []string
+	if err := c.Batch(t.Context(), n, leaseAt, func(i int, reply *omapi.Message, err error) error {
+		want = append(want, answer(reply, err))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var handles []uint32
+	err := c.ReadBatch(t.Context(), n, leaseAt, func(i int, reply *omapi.Message, err error) error {
+		if i != len(got) {
+			t.Fatalf("reply %d reached fn after %d others", i, len(got))
+		}
+		got = append(got, answer(reply, err))
+		if err == nil {
+			handles = append(handles, reply.Handle)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ReadBatch: %v", err)
+	}
+	if s := c.ExtraStreams(); s != omapi.DefaultStreams-1 {
+		t.Errorf("ReadBatch opened %d extra connections, want %d", s, omapi.DefaultStreams-1)
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("ReadBatch answers differ from Batch's:\n got %v\nwant %v", got, want)
+	}
+	// Handles are the server's: one from another stream refreshes here.
+	for _, h := range handles[len(handles)-3:] {
+		if _, err := c.Refresh(t.Context(), "lease", h); err != nil {
+			t.Errorf("refreshing handle %d from another stream: %v", h, err)
+		}
+	}
+	// A small batch stays on the connection; the streams stay open.
+	if err := c.ReadBatch(t.Context(), 3, leaseAt, func(int, *omapi.Message, error) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.ExtraStreams(); s != 0 {
+		t.Errorf("Close left %d extra connections open", s)
+	}
+}
+
+// TestReadBatchRefusesWrites: a request that could change the server is
+// refused before it is sent; the batch stops there and nothing was made.
+func TestReadBatchRefusesWrites(t *testing.T) {
+	l := labFor(t)
+	c := dial(t, l)
+	const bad = 500
+	name := "readbatch-refused"
+	seen := 0
+	err := c.ReadBatch(t.Context(), 1000, func(i int) *omapi.Message {
+		if i == bad {
+			return omapi.NewOpen("host", omapi.Values{
+				{Name: "name", Data: []byte(name)},
+				{Name: "hardware-address", Data: []byte{0, 1, 2, 3, 4, 5}},
+				{Name: "hardware-type", Data: []byte{0, 0, 0, 1}},
+			}, omapi.Create)
+		}
+		return leaseAt(i)
+	}, func(i int, _ *omapi.Message, _ error) error {
+		if i != seen {
+			t.Fatalf("reply %d reached fn after %d others", i, seen)
+		}
+		seen++
+		return nil
+	})
+	if !errors.Is(err, omapi.ErrBadRequest) || !strings.Contains(err.Error(), "ReadBatch takes only lookups") {
+		t.Fatalf("ReadBatch with a create = %v, want ErrBadRequest", err)
+	}
+	if seen > bad {
+		t.Errorf("fn saw %d replies, past the refused request %d", seen, bad)
+	}
+	if _, err := c.LookupHost(t.Context(), name); omapi.Code(err) != "not-found" {
+		t.Errorf("the refused host: %v, want not-found", err)
+	}
+	if err := c.Err(); err != nil {
+		t.Errorf("connection unusable after a refused request: %v", err)
+	}
+}
+
+// TestReadBatchStop: an error from fn ends the batch with that error, fn
+// sees nothing after it, and every connection stays usable.
+func TestReadBatchStop(t *testing.T) {
+	l := labFor(t)
+	c := dial(t, l)
+	stop := errors.New("enough")
+	calls := 0
+	err := c.ReadBatch(t.Context(), 2000, leaseAt, func(i int, _ *omapi.Message, _ error) error {
+		calls++
+		if i == 100 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || calls != 101 {
+		t.Fatalf("ReadBatch = %v after %d calls, want %v after 101", err, calls, stop)
+	}
+	n := 0
+	if err := c.ReadBatch(t.Context(), 500, leaseAt, func(int, *omapi.Message, error) error { n++; return nil }); err != nil || n != 500 {
+		t.Fatalf("next ReadBatch = %v after %d replies", err, n)
+	}
+}
+
+// TestReadBatchLostStream: a stream that fails ends the batch with its
+// error, fn having seen every reply before the first unanswered request;
+// the next batch replaces the stream.
+func TestReadBatchLostStream(t *testing.T) {
+	l := labFor(t)
+	c := dial(t, l)
+	if err := c.ReadBatch(t.Context(), 100, leaseAt, func(int, *omapi.Message, error) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	c.CutStream(1)
+	seen := 0
+	err := c.ReadBatch(t.Context(), 1000, leaseAt, func(i int, _ *omapi.Message, _ error) error {
+		if i != seen {
+			t.Fatalf("reply %d reached fn after %d others", i, seen)
+		}
+		seen++
+		return nil
+	})
+	var oe *omapi.OpError
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), fmt.Sprintf("batch request %d", seen)) {
+		t.Fatalf("ReadBatch over a cut stream = %v (fn saw %d), want an *OpError naming request %d", err, seen, seen)
+	}
+	if err := c.Err(); err != nil {
+		t.Fatalf("the connection itself broke: %v", err)
+	}
+	n := 0
+	if err := c.ReadBatch(t.Context(), 1000, leaseAt, func(int, *omapi.Message, error) error { n++; return nil }); err != nil || n != 1000 {
+		t.Fatalf("ReadBatch after a lost stream = %v after %d replies", err, n)
+	}
+}
+
+// TestReadBatchSafe: many signed requests with mixed UPDATE and STATUS
+// replies, on every stream at once, do not trip dhcpd's assertion (see
+// DefaultWindow).
+func TestReadBatchSafe(t *testing.T) {
+	l := labtest.Start(t)
+	auth, _ := omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret())
+	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext, Window: omapi.MaxSignedWindow, Streams: 8}
+	c, err := d.DialContext(t.Context(), l.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	n := 0
+	err = c.ReadBatch(t.Context(), 40000, leaseAt, func(_ int, _ *omapi.Message, err error) error {
+		if err != nil && omapi.Code(err) != "not-found" {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != 40000 {
+		t.Fatalf("ReadBatch: %v after %d replies\n%s", err, n, l.Log())
+	}
+	if c.ExtraStreams() != 7 {
+		t.Errorf("%d extra streams, want 7", c.ExtraStreams())
+	}
+	if strings.Contains(l.Log(), "REQUIRE") {
+		t.Fatalf("dhcpd hit its assertion:\n%s", l.Log())
+	}
+}
