@@ -23,7 +23,7 @@ type tracer struct {
 
 func newTracer(w io.Writer) *tracer { return &tracer{w: w, typ: map[uint32]string{}} }
 
-func (t *tracer) trace(dir omapi.Direction, m *omapi.Message, raw []byte) {
+func (t *tracer) trace(stream int, dir omapi.Direction, m *omapi.Message, raw []byte) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	arrow := "→ sent"
@@ -39,6 +39,10 @@ func (t *tracer) trace(dir omapi.Direction, m *omapi.Message, raw []byte) {
 		delete(t.typ, m.RID)
 	}
 	var b strings.Builder
+	if stream > 0 {
+		// An extra connection of a bulk lookup (omapi.Conn.ReadBatch).
+		arrow += fmt.Sprintf(" [connection %d]", stream+1)
+	}
 	fmt.Fprintf(&b, "%s %s handle=%d id=%d rid=%d authid=%d", arrow, m.Op, m.Handle, m.ID, m.RID, m.AuthID)
 	if len(m.Signature) > 0 {
 		fmt.Fprintf(&b, " signature=%d bytes", len(m.Signature))

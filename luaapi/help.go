@@ -125,7 +125,8 @@ reply.message.result. The connection signs the message and gives it its own id (
 		"Look up many objects at once, pipelined.",
 		`Each entry is a key table as for lookup_by_host. The results come in the same order: the
 attribute table of the object found, or {error=message, code=code} for a request that failed.
-A transport failure fails the whole call with nil, message, code.`},
+A transport failure fails the whole call with nil, message, code. A large batch is spread
+over up to eight connections to the server (opened on first use, closed with conn).`},
 	{"conn:open_many", "conn:open_many(type, {keys, ...} [, {create=, exclusive=, update=, force=}]) -> {obj | {error=, code=}, ...}",
 		"Open many objects at once, pipelined.", ""},
 	{"conn:create_many", "conn:create_many(type, {values, ...} [, {force=}]) -> {obj | {error=, code=}, ...}",

@@ -47,7 +47,7 @@ type Options struct {
 	Timeout time.Duration
 	// Trace, when set, is passed to every connection (the --trace flag):
 	// it sees each message sent and received with its raw bytes.
-	Trace func(dir omapi.Direction, m *omapi.Message, raw []byte)
+	Trace func(stream int, dir omapi.Direction, m *omapi.Message, raw []byte)
 	// Confirm is asked before a hazardous request (omapi.Hazard: a
 	// control shutdown, an interface delete) when the script did not pass
 	// {force=true}. Nil refuses such requests with a Lua error telling to

@@ -254,7 +254,7 @@ func TestTraceAndHelp(t *testing.T) {
 	var sent, received int
 	var out bytes.Buffer
 	L, l := labState(t, func(o *Options) {
-		o.Trace = func(dir omapi.Direction, m *omapi.Message, raw []byte) {
+		o.Trace = func(_ int, dir omapi.Direction, m *omapi.Message, raw []byte) {
 			mu.Lock()
 			defer mu.Unlock()
 			if dir == omapi.Sent {

@@ -59,8 +59,10 @@ type Dialer struct {
 	// FirstID is the first transaction id; 0 picks a random one. A test seam.
 	FirstID uint32
 	// Trace, when set, sees every message sent and received with its raw
-	// bytes. It runs on the caller's goroutine and must not keep raw.
-	Trace func(dir Direction, m *Message, raw []byte)
+	// bytes, one call at a time, and must not keep raw. stream is 0 for the
+	// connection itself and 1, 2, ... for the extra connections of
+	// ReadBatch.
+	Trace func(stream int, dir Direction, m *Message, raw []byte)
 }
 
 // Direction tells a Trace function which way a message went.
@@ -107,15 +109,21 @@ func (d *Dialer) DialContext(ctx context.Context, addr string) (*Conn, error) {
 	if c.streams > 1 {
 		sd := *d
 		sd.Streams = 1
-		if d.Trace != nil {
-			// The streams trace from their own goroutines: one at a time.
-			sd.Trace = func(dir Direction, m *Message, raw []byte) {
-				c.traceMu.Lock()
-				defer c.traceMu.Unlock()
-				d.Trace(dir, m, raw)
+		opened := 0
+		c.redial = func(ctx context.Context) (*Conn, error) {
+			opened++ // under c.streamsMu
+			sd.Trace = nil
+			if d.Trace != nil {
+				stream := opened
+				// The streams trace from their own goroutines: one at a time.
+				sd.Trace = func(_ int, dir Direction, m *Message, raw []byte) {
+					c.traceMu.Lock()
+					defer c.traceMu.Unlock()
+					d.Trace(stream, dir, m, raw)
+				}
 			}
+			return sd.DialContext(ctx, addr)
 		}
-		c.redial = func(ctx context.Context) (*Conn, error) { return sd.DialContext(ctx, addr) }
 	}
 	return c, nil
 }
@@ -193,7 +201,7 @@ type Conn struct {
 	authID  uint32
 	sign    hash.Hash // used by writers, under mu
 	verify  hash.Hash // used by the reader, under mu
-	trace   func(Direction, *Message, []byte)
+	trace   func(int, Direction, *Message, []byte)
 	traceMu sync.Mutex // Batch traces from two goroutines
 	r       *Reader
 	wbuf    []byte
@@ -617,5 +625,5 @@ func (c *Conn) traceMsg(dir Direction, m *Message, raw []byte) {
 	}
 	c.traceMu.Lock()
 	defer c.traceMu.Unlock()
-	c.trace(dir, m, raw)
+	c.trace(0, dir, m, raw)
 }

@@ -7,7 +7,8 @@
 //     size caps) and AppendBinary/ParseMessage;
 //   - authentication: Authenticator and HMAC (hmac-md5 to hmac-sha512);
 //   - connections: Dialer, Conn.Exchange (one request), Conn.Batch
-//     (pipelined requests), with contexts for deadlines and cancellation;
+//     (pipelined requests), Conn.ReadBatch (pipelined lookups spread over
+//     several connections), with contexts for deadlines and cancellation;
 //   - objects: Open, Create, Update, Refresh, Delete by handle, the
 //     attribute schema of dhcpd 4.4.3 (AttrKind, Kind.Decode), and
 //     pypureomapi's operations (LookupIP, AddHost, DelHost, ...).

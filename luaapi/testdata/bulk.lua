@@ -35,6 +35,31 @@ function TestLookupMany(t)
     end
   end
   ok(t, found >= 150, "most addresses of the ranges are leases: " .. found)
+  -- a whole /24, spread over several connections: the same answers, in
+  -- order, as one lookup at a time
+  keys = {}
+  for i = 0, 255 do keys[#keys + 1] = {ip = "192.0.2." .. i} end
+  rs = must(t, conn:lookup_many("lease", keys))
+  eq(t, #rs, 256, "one result per address of the /24")
+  for i, r in ipairs(rs) do
+    local one, _, code = conn:lookup_by_lease{ip = keys[i].ip}
+    if one then
+      eq(t, r["ip-address"], keys[i].ip, "order at " .. i)
+      eq(t, r.state, one.state, "state of " .. keys[i].ip)
+    else
+      eq(t, r.code, code, "error code for " .. keys[i].ip)
+    end
+  end
+  -- objects opened on the other connections work on this one: handles
+  -- are the server's
+  local objs = must(t, conn:open_many("lease", {unpack(keys, 100, 250)}))
+  for i = #objs - 3, #objs do
+    local o = objs[i]
+    if not o.error then
+      must(t, o:refresh())
+      eq(t, o["ip-address"], keys[99 + i].ip, "refreshed object " .. i)
+    end
+  end
   -- misuse is checked before anything is sent
   raises(t, {"bad argument #2 to 'lookup_many'", "entry 2", "IPv4"}, conn.lookup_many, conn, "lease", {{ip = LAB.active.ip}, {ip = "x"}})
   raises(t, {"bad argument #2 to 'lookup_many'", "entry 1", "table of keys"}, conn.lookup_many, conn, "lease", {"192.0.2.1"})
