@@ -659,6 +659,21 @@ func TestStaleLabsRemoved(t *testing.T) {
 	if err := sleeper.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { sleeper.Process.Kill() })
+	// Wait until sleep runs inside the namespace: `ip netns exec` may not
+	// have entered it yet, and a lab started now would find it empty.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		out, _ := exec.Command("ip", "netns", "pids", ns).Output()
+		if len(strings.TrimSpace(string(out))) > 0 {
+			if pid := strings.Fields(string(out))[0]; procComm(mustAtoi(t, pid)) == "sleep" {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sleep did not start in namespace %s", ns)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	dir, err := os.MkdirTemp("", ns+"-")
 	if err != nil {
 		t.Fatal(err)
@@ -676,6 +691,15 @@ func TestStaleLabsRemoved(t *testing.T) {
 	if err := sleeper.Wait(); err == nil {
 		t.Errorf("process in the stale namespace not killed")
 	}
+}
+
+func mustAtoi(tb testing.TB, s string) int {
+	tb.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }
 
 // omshellOpen opens an object with omshell inside the lab, signing with
