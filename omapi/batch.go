@@ -17,7 +17,7 @@ import (
 // already sent are read and passed to fn, and Batch returns that error.
 // A transport, signature or protocol failure stops the batch and breaks
 // the connection; the requests fn has not seen were not answered (they may
-// or may not have reached the server).
+// or may not have reached the server). fn must not call methods of c.
 func (c *Conn) Batch(ctx context.Context, n int, req func(i int) *Message, fn func(i int, reply *Message, err error) error) error {
 	return c.pipeline(ctx, stride{0, 1, n}, req, fn, nil)
 }
@@ -61,12 +61,19 @@ func (c *Conn) pipeline(ctx context.Context, span stride, req func(i int) *Messa
 		}
 	}
 
-	var after func() bool
-	if ctx.Done() != nil {
-		after = context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
-		defer after()
-	}
 	c.nc.SetDeadline(time.Time{})
+	if ctx.Done() != nil {
+		defer context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })()
+	}
+	// Each read and write arms its own timeout, which would undo the past
+	// deadline a cancellation set: after arming, a deadline is pulled back
+	// when ctx has ended meanwhile.
+	arm := func(set func(time.Time) error) {
+		set(time.Now().Add(c.timeout))
+		if ctx.Err() != nil {
+			set(time.Unix(1, 0))
+		}
+	}
 
 	go func() {
 		defer close(inflight)
@@ -75,7 +82,7 @@ func (c *Conn) pipeline(ctx context.Context, span stride, req func(i int) *Messa
 			if len(buf) == 0 {
 				return nil
 			}
-			c.nc.SetWriteDeadline(time.Now().Add(c.timeout))
+			arm(c.nc.SetWriteDeadline)
 			_, err := c.nc.Write(buf)
 			buf = buf[:0]
 			if err != nil {
@@ -139,7 +146,7 @@ func (c *Conn) pipeline(ctx context.Context, span stride, req func(i int) *Messa
 	var fnErr error
 	next := span.first // the first request whose reply fn has not had
 	for s := range inflight {
-		c.nc.SetReadDeadline(time.Now().Add(c.timeout))
+		arm(c.nc.SetReadDeadline)
 		reply, err := c.recv(s.m)
 		if err != nil {
 			stop()

@@ -237,6 +237,9 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	c.closed = true
+	if c.broken != nil {
+		return nil // the failure that broke it closed the transport
+	}
 	return c.nc.Close()
 }
 

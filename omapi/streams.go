@@ -73,7 +73,9 @@ var errStreamStopped = errors.New("omapi: stream stopped")
 // it is sent. On failure, fn has seen the replies to requests 0..i-1 for
 // the request i named in the error; no other reply is passed to fn.
 // Without a Dialer to open more connections (NewConn), or when opening
-// one fails, ReadBatch uses the connections it has.
+// one fails, ReadBatch uses the connections it has. fn must not call
+// methods of c. Cancelling ctx ends the batch on every connection, and
+// leaves them broken, as with Batch.
 func (c *Conn) ReadBatch(ctx context.Context, n int, req func(i int) *Message, fn func(i int, reply *Message, err error) error) error {
 	c.streamsMu.Lock()
 	defer c.streamsMu.Unlock()

@@ -1,10 +1,12 @@
 package omapi_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/omapish/omapish/internal/lab/labtest"
 	"github.com/omapish/omapish/omapi"
@@ -221,5 +223,58 @@ func TestReadBatchSafe(t *testing.T) {
 	}
 	if strings.Contains(l.Log(), "REQUIRE") {
 		t.Fatalf("dhcpd hit its assertion:\n%s", l.Log())
+	}
+}
+
+// TestBatchCancel: cancelling the context ends a Batch or ReadBatch in
+// flight at once with the context's error, on every connection (a read
+// arming its own timeout must not undo the cancellation); Close then
+// closes them all.
+func TestBatchCancel(t *testing.T) {
+	type batchFunc func(c *omapi.Conn, ctx context.Context, n int, req func(int) *omapi.Message, fn func(int, *omapi.Message, error) error) error
+	for _, tt := range []struct {
+		name    string
+		batch   batchFunc
+		streams bool
+	}{
+		{"Batch", (*omapi.Conn).Batch, false},
+		{"ReadBatch", (*omapi.Conn).ReadBatch, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := labFor(t)
+			for range 5 {
+				c := dial(t, l)
+				ctx, cancel := context.WithCancel(t.Context())
+				n := 0
+				start := time.Now()
+				err := tt.batch(c, ctx, 1_000_000, leaseAt, func(int, *omapi.Message, error) error {
+					if n++; n == 1000 {
+						cancel()
+					}
+					return nil
+				})
+				cancel()
+				if !errors.Is(err, context.Canceled) || omapi.Code(err) != "canceled" {
+					t.Fatalf("%s after cancel = %v, want context.Canceled", tt.name, err)
+				}
+				if d := time.Since(start); d > 5*time.Second {
+					t.Errorf("%s took %v to stop", tt.name, d)
+				}
+				// Replies already read may still reach fn, no more than
+				// the streams buffer.
+				if n > 1000+omapi.DefaultStreams*3*omapi.MaxSignedWindow {
+					t.Errorf("fn saw %d replies after the cancel at 1000", n)
+				}
+				if tt.streams && c.ExtraStreams() == 0 {
+					t.Fatal("no extra streams were open")
+				}
+				if err := c.Close(); err != nil {
+					t.Fatalf("Close after cancel: %v", err)
+				}
+				if s := c.ExtraStreams(); s != 0 {
+					t.Errorf("%d extra streams after Close", s)
+				}
+			}
+		})
 	}
 }
