@@ -211,12 +211,13 @@ type Conn struct {
 	closed  bool
 
 	// ReadBatch's extra connections (streams.go).
-	streams     int
-	redial      func(context.Context) (*Conn, error)
-	streamsMu   sync.Mutex // one ReadBatch at a time
-	extraMu     sync.Mutex // guards extra and extraClosed
-	extra       []*Conn
-	extraClosed bool
+	streams        int
+	redial         func(context.Context) (*Conn, error)
+	streamsMu      sync.Mutex // one ReadBatch at a time; guards streamsRetryAt
+	streamsRetryAt time.Time  // no dialing of extra connections before then
+	extraMu        sync.Mutex // guards extra and extraClosed
+	extra          []*Conn
+	extraClosed    bool
 }
 
 // Addr returns the server address as dialed.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultStreams is how many connections ReadBatch spreads a large batch
@@ -17,6 +18,15 @@ import (
 // that guards it is per connection, so several connections keep it busy:
 // with eight, 85% busy and twice the lookups per second.
 const DefaultStreams = 8
+
+// streamDialTimeout bounds the opening of one extra connection (or the
+// Dialer's Timeout when shorter): a server or firewall that takes no more
+// connections must not stall a batch one connection can carry.
+const streamDialTimeout = 2 * time.Second
+
+// streamRetry is how long a Conn does without extra connections after
+// opening one failed.
+const streamRetry = time.Minute
 
 // streamShare is how many windows of requests each connection of a
 // ReadBatch must have to carry: opening one costs three round trips, so a
@@ -138,8 +148,9 @@ func (c *Conn) ReadBatch(ctx context.Context, n int, req func(i int) *Message, f
 }
 
 // openStreams returns want usable extra connections, or fewer when
-// dialing fails (ReadBatch then works with what it has). It replaces
-// broken ones and opens the missing ones. c.streamsMu is held.
+// dialing fails: ReadBatch then works with what it has, and tries again
+// after streamRetry. It replaces broken ones and opens the missing ones.
+// c.streamsMu is held.
 func (c *Conn) openStreams(ctx context.Context, want int) []*Conn {
 	if want <= 0 || c.redial == nil || c.Err() != nil {
 		return nil
@@ -157,12 +168,20 @@ func (c *Conn) openStreams(ctx context.Context, want int) []*Conn {
 	missing := want - len(live)
 	c.extraMu.Unlock()
 
+	if time.Now().Before(c.streamsRetryAt) {
+		missing = 0
+	}
 	// One at a time: dhcpd listens with a backlog of one, and a second
 	// connection racing the first can lose its SYN and wait a second for
 	// the retry.
 	for range missing {
-		sc, err := c.redial(ctx)
+		dctx, cancel := context.WithTimeout(ctx, min(streamDialTimeout, c.timeout))
+		sc, err := c.redial(dctx)
+		cancel()
 		if err != nil {
+			if ctx.Err() == nil {
+				c.streamsRetryAt = time.Now().Add(streamRetry)
+			}
 			break
 		}
 		c.extraMu.Lock()

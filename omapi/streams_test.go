@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -276,5 +278,42 @@ func TestBatchCancel(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadBatchNoMoreConnections: a server (or firewall) that takes no
+// second connection costs one bounded wait; the batch runs on the one
+// connection it has, and the next batch does not try again.
+func TestReadBatchNoMoreConnections(t *testing.T) {
+	l := labFor(t)
+	auth, _ := omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret())
+	var dials atomic.Int32
+	d := &omapi.Dialer{Auth: auth, NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dials.Add(1) == 1 {
+			return l.DialContext(ctx, network, addr)
+		}
+		<-ctx.Done() // SYNs dropped
+		return nil, ctx.Err()
+	}}
+	c, err := d.DialContext(t.Context(), l.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for round := range 2 {
+		start := time.Now()
+		n := 0
+		if err := c.ReadBatch(t.Context(), 1000, leaseAt, func(int, *omapi.Message, error) error { n++; return nil }); err != nil || n != 1000 {
+			t.Fatalf("round %d: ReadBatch = %v after %d replies", round, err, n)
+		}
+		if d := time.Since(start); d > 4*time.Second {
+			t.Errorf("round %d took %v", round, d)
+		}
+	}
+	if got := dials.Load(); got != 2 {
+		t.Errorf("%d dials, want 2 (the connection, one failed extra, no retry)", got)
+	}
+	if s := c.ExtraStreams(); s != 0 {
+		t.Errorf("%d extra streams", s)
 	}
 }
