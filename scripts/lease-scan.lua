@@ -13,8 +13,8 @@ Usage: omapish lease-scan RANGE... [--state STATE] [--mac PREFIX] [--hostname PA
 List the leases dhcpd holds in RANGE: an address range A-B, a CIDR A/N or one
 address (several RANGEs are scanned in turn). OMAPI cannot list leases, so
 every address is asked for, --chunk addresses at a time in one pipelined
-batch: a /16 takes a few seconds. While it runs, a progress line goes to
-stderr if stderr is a terminal.
+batch: a /16 takes about a second. While it runs, a progress line goes
+to stderr if stderr is a terminal.
 
 Columns: IP, STATE (dhcpd's name), MAC, STARTS and ENDS (UTC, ISO 8601;
 "never" for no end, "-" when unset) and HOSTNAME (the client's).
@@ -34,7 +34,7 @@ Options:
                       lease) or json (an array of objects)
   --all               also list addresses dhcpd has no lease for (state none);
                       by default they are skipped
-  --chunk N           addresses per pipelined batch (default 1024; a /16 then needs about 25 MB)
+  --chunk N           addresses per pipelined batch (default 1024; a /16 then needs about 20 MB)
   -h, --help          show this help
 
 Exit status: 0 done (also when nothing matched), 1 a lookup failed, 2 bad usage.
