@@ -1,0 +1,76 @@
+package omapi_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log"
+	"net/netip"
+	"os"
+
+	"github.com/omapish/omapish/omapi"
+)
+
+// Connect with a key and ask for the address leased to a MAC.
+func Example() {
+	ctx := context.Background()
+	secret, err := base64.StdEncoding.DecodeString(os.Getenv("OMAPI_SECRET"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	auth, err := omapi.HMAC("omapi_key", "hmac-sha256", secret)
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := omapi.Dial(ctx, "192.0.2.1:7911", auth)
+	if err != nil {
+		log.Fatal(err) // e.g. an *AuthError for a wrong secret
+	}
+	defer c.Close()
+
+	ip, err := c.LookupIP(ctx, "00:00:5e:00:53:50")
+	switch {
+	case errors.Is(err, omapi.ResultNotFound):
+		fmt.Println("no lease")
+	case err != nil:
+		log.Fatal(err)
+	default:
+		fmt.Println(ip)
+	}
+}
+
+// Look up every address of a /24 at once: the lookups are pipelined over
+// several connections, and the replies come back in order.
+func ExampleConn_ReadBatch() {
+	ctx := context.Background()
+	c, err := omapi.Dial(ctx, "192.0.2.1:7911", nil) // a server without omapi-key
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	prefix := netip.MustParsePrefix("192.0.2.0/24")
+	var addrs []netip.Addr
+	for a := prefix.Addr(); prefix.Contains(a); a = a.Next() {
+		addrs = append(addrs, a)
+	}
+	err = c.ReadBatch(ctx, len(addrs), func(i int) *omapi.Message {
+		a := addrs[i].As4()
+		return omapi.NewOpen("lease", omapi.Values{{Name: "ip-address", Data: a[:]}})
+	}, func(i int, reply *omapi.Message, err error) error {
+		if errors.Is(err, omapi.ResultNotFound) {
+			return nil // no lease for this address
+		}
+		if err != nil {
+			return err
+		}
+		state, _ := reply.Object.Uint32("state")
+		name, _ := omapi.StateName("lease", "state", state)
+		fmt.Println(addrs[i], name)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
