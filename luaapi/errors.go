@@ -266,9 +266,6 @@ func errMessage(err error) string {
 // broken by an earlier failure is an "io" failure, whatever broke it: the
 // earlier call already reported the cause.
 func errCode(err error) string {
-	if _, ok := err.(*omapi.StatusError); ok {
-		return omapi.Code(err)
-	}
 	if errors.Is(err, omapi.ErrBroken) {
 		return "io"
 	}
