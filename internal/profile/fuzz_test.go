@@ -24,7 +24,7 @@ func FuzzLoad(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	dir := isolate(f)
+	dir := isolateEnv(f)
 	path := filepath.Join(dir, "config.toml")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		writeFile(t, path, string(data), 0o600)
@@ -47,7 +47,13 @@ func FuzzLoad(f *testing.F) {
 				t.Errorf("error shows the secret %q: %v", secret, err)
 			}
 			if cfg != nil {
+				blank := withoutSecrets(cfg)
 				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
+					// A secret that the rest of the configuration holds
+					// anyway (a path, a name) shows without being leaked.
+					if strings.Contains(fmt.Sprintf(verb, blank), secret) {
+						continue
+					}
 					if out := fmt.Sprintf(verb, cfg); strings.Contains(out, secret) {
 						t.Errorf("Sprintf(%q, config) shows the secret %q: %s", verb, secret, out)
 					}
@@ -55,6 +61,17 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// withoutSecrets returns a copy of cfg with every secret removed.
+func withoutSecrets(cfg *Config) *Config {
+	c := *cfg
+	c.Servers = make(map[string]Server, len(cfg.Servers))
+	for name, s := range cfg.Servers {
+		s.Secret = nil
+		c.Servers[name] = s
+	}
+	return &c
 }
 
 // literalSecrets returns the secret values in the decoded configuration m

@@ -40,17 +40,26 @@ func writeFile(tb testing.TB, path, content string, mode os.FileMode) string {
 // temporary directory holding both: dir/home and dir/work.
 func isolate(tb testing.TB) string {
 	tb.Helper()
+	dir := isolateEnv(tb)
+	if err := os.Mkdir(filepath.Join(dir, "work"), 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Chdir(filepath.Join(dir, "work"))
+	return dir
+}
+
+// isolateEnv is isolate without the change of directory, for fuzz targets:
+// the fuzzing engine reads testdata/fuzz from the working directory.
+func isolateEnv(tb testing.TB) string {
+	tb.Helper()
 	dir := tb.TempDir()
-	for _, sub := range []string{"home", "work"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
-			tb.Fatal(err)
-		}
+	if err := os.Mkdir(filepath.Join(dir, "home"), 0o700); err != nil {
+		tb.Fatal(err)
 	}
 	tb.Setenv("HOME", filepath.Join(dir, "home"))
 	for _, env := range []string{"XDG_CONFIG_HOME", "XDG_STATE_HOME", EnvConfig, EnvSecret} {
 		tb.Setenv(env, "")
 	}
-	tb.Chdir(filepath.Join(dir, "work"))
 	return dir
 }
 
