@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/omapish/omapish/internal/lab"
 )
@@ -24,7 +25,7 @@ func runLab(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"Starts ISC dhcpd in a private network namespace and runs the shell (or CMD)\n"+
 			"inside it, with $OMAPISH_CONFIG pointing at a profile for that dhcpd. Needs root\n"+
 			"and /usr/sbin/dhcpd (Debian: apt-get install isc-dhcp-server). Everything is\n"+
-			"removed when the shell or CMD exits.\n\nFlags:\n")
+			"removed when the shell or CMD exits. CMD finds this omapish first on its PATH.\n\nFlags:\n")
 		printFlags(stderr, fs)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -33,15 +34,17 @@ func runLab(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "omapish lab:", err)
+		return exitFail
+	}
 	cmd := fs.Args()
 	if len(cmd) == 0 {
-		self, err := os.Executable()
-		if err != nil {
-			fmt.Fprintln(stderr, "omapish lab:", err)
-			return exitFail
-		}
 		cmd = []string{self}
 	}
+	// CMD finds this omapish first on its PATH, built or installed.
+	os.Setenv("PATH", filepath.Dir(self)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	code, err := lab.Run(context.Background(), cfg, cmd, stdin, stdout, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "omapish lab:", err)

@@ -144,3 +144,18 @@ done`
 	}
 	assertNoSecret(t, "process arguments", procs, secret)
 }
+
+// TestLabCommandFindsOmapish runs `omapish lab -- CMD` with a PATH that
+// lacks omapish: CMD still runs the omapish that started the lab.
+func TestLabCommandFindsOmapish(t *testing.T) {
+	cmd := exec.Command(omapishBinary(t), "lab", "--", "sh", "-c", `omapish -e 'return assert(omapi.connect()):lookup_mac("192.0.2.150")'`)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(cleanEnv(t), "PATH=/usr/sbin:/usr/bin:/sbin:/bin")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("omapish lab -- sh -c 'omapish ...': %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), `"00:00:5e:00:53:50"`) {
+		t.Errorf("the lab command did not run omapish:\n%s", out)
+	}
+}
