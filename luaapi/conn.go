@@ -893,7 +893,7 @@ func (m *module) lookupMany(L *lua.LState) int {
 	for i, e := range list {
 		t, ok := e.(*lua.LTable)
 		ec := c
-		ec.prefix = fmt.Sprintf("entry %d: ", i+1)
+		ec.entry = i + 1
 		if !ok {
 			ec.argError(3, "table of keys expected, got "+typeName(e))
 		}
@@ -947,7 +947,7 @@ func (m *module) openMany(create bool, name string) lua.LGFunction {
 		for i, e := range list {
 			t, ok := e.(*lua.LTable)
 			ec := c
-			ec.prefix = fmt.Sprintf("entry %d: ", i+1)
+			ec.entry = i + 1
 			if !ok {
 				ec.argError(3, "table expected, got "+typeName(e))
 			}
@@ -1041,7 +1041,7 @@ func (m *module) queryMany(L *lua.LState) int {
 	var warnings []string
 	for i, e := range list {
 		ec := c
-		ec.prefix = fmt.Sprintf("entry %d: ", i+1)
+		ec.entry = i + 1
 		lm := messageValue(ec, 2, e)
 		checkRequest(ec, 2, lm.msg)
 		types[i] = lc.requestType(lm.msg)

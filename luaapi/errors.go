@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -50,7 +51,8 @@ type call struct {
 	L      *lua.LState
 	name   string // the function as the user knows it: "connect", "lookup_ip"
 	method bool
-	prefix string // put before argument messages, e.g. "entry 3: "
+	entry  int    // when > 0, argument messages start "entry N: " (bulk calls)
+	prefix string // put before argument messages, after the entry, e.g. "message: "
 	field  bool   // setting a field (name is e.g. "m.object"), not calling
 }
 
@@ -64,10 +66,14 @@ func (c call) argNum(n int) int {
 
 // argError raises "bad argument #N to 'name' (msg)".
 func (c call) argError(n int, msg string) {
-	if c.field {
-		c.L.RaiseError("cannot set %s: %s%s", c.name, c.prefix, msg)
+	prefix := c.prefix
+	if c.entry > 0 {
+		prefix = "entry " + strconv.Itoa(c.entry) + ": " + prefix
 	}
-	c.L.RaiseError("bad argument #%d to '%s' (%s%s)", c.argNum(n), c.name, c.prefix, msg)
+	if c.field {
+		c.L.RaiseError("cannot set %s: %s%s", c.name, prefix, msg)
+	}
+	c.L.RaiseError("bad argument #%d to '%s' (%s%s)", c.argNum(n), c.name, prefix, msg)
 }
 
 // typeError raises "bad argument #N to 'name' (want expected, got TYPE)".
