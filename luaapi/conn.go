@@ -825,24 +825,42 @@ func (m *module) connQuery(L *lua.LState) int {
 // batch sends msgs pipelined and calls each with every reply and
 // per-request error, in order, on the Lua goroutine, while later replies
 // are still on their way. Lookups only (omapi.ReadOnly) go through
-// omapi.Conn.ReadBatch, spread over several connections; a batch with any
+// omapi.MapBatch, spread over several connections; a batch with any
 // write keeps to one connection (omapi.Conn.Batch), so dhcpd sees the
 // requests in order. The messages are built beforehand: both ask for them
 // from other goroutines, which must not touch L.
 func (lc *luaConn) batch(L *lua.LState, msgs []*omapi.Message, each func(i int, reply *omapi.Message, err error)) error {
-	run := lc.c.ReadBatch
+	return batchMap(L, lc, msgs,
+		func(int, *omapi.Message, error) struct{} { return struct{}{} },
+		func(i int, reply *omapi.Message, err error, _ struct{}) { each(i, reply, err) })
+}
+
+// batchMap is lc.batch with a conversion: build makes a value of each
+// reply off the Lua goroutine when the batch is read-only (on the
+// goroutine of the connection that carried it, concurrently with the Lua
+// goroutine), and each gets it with the reply, in order, on the Lua
+// goroutine. build may create Lua tables and strings (L.CreateTable
+// allocates and touches nothing else of L) but must not use L otherwise.
+func batchMap[T any](L *lua.LState, lc *luaConn, msgs []*omapi.Message, build func(i int, reply *omapi.Message, err error) T, each func(i int, reply *omapi.Message, err error, v T)) error {
+	type result struct {
+		reply *omapi.Message
+		err   error
+		v     T
+	}
+	req := func(i int) *omapi.Message { return msgs[i] }
+	conv := func(i int, reply *omapi.Message, err error) result { return result{reply, err, build(i, reply, err)} }
+	fn := func(i int, r result) error {
+		each(i, r.reply, r.err, r.v)
+		return nil
+	}
 	for _, m := range msgs {
 		if !omapi.ReadOnly(m) {
-			run = lc.c.Batch
-			break
+			return lc.c.Batch(stateContext(L), len(msgs), req, func(i int, reply *omapi.Message, err error) error {
+				return fn(i, conv(i, reply, err))
+			})
 		}
 	}
-	return run(stateContext(L), len(msgs),
-		func(i int) *omapi.Message { return msgs[i] },
-		func(i int, reply *omapi.Message, err error) error {
-			each(i, reply, err)
-			return nil
-		})
+	return omapi.MapBatch(stateContext(L), lc.c, len(msgs), req, conv, fn)
 }
 
 // listArg checks that argument n is an array (no holes, no other keys)
@@ -904,13 +922,17 @@ func (m *module) lookupMany(L *lua.LState) int {
 		msgs[i] = omapi.NewOpen(typ, keys)
 	}
 	out := L.CreateTable(len(msgs), 0)
-	err := lc.batch(L, msgs, func(_ int, reply *omapi.Message, err error) {
+	// The result tables are built off the Lua goroutine, as replies arrive.
+	err := batchMap(L, lc, msgs, func(_ int, reply *omapi.Message, err error) *lua.LTable {
 		if err := objectReply(reply, err); err != nil {
-			out.Append(errTable(L, err))
-			return
+			return errTable(L, err)
 		}
-		lc.learn(reply.Handle, typ, reply.Object)
-		out.Append(attrsTable(L, typ, reply.Object, raw))
+		return attrsTable(L, typ, reply.Object, raw)
+	}, func(_ int, reply *omapi.Message, err error, t *lua.LTable) {
+		if objectReply(reply, err) == nil {
+			lc.learn(reply.Handle, typ, reply.Object)
+		}
+		out.Append(t)
 	})
 	if err != nil {
 		return fail(L, err)

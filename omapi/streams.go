@@ -87,26 +87,42 @@ var errStreamStopped = errors.New("omapi: stream stopped")
 // methods of c. Cancelling ctx ends the batch on every connection, and
 // leaves them broken, as with Batch.
 func (c *Conn) ReadBatch(ctx context.Context, n int, req func(i int) *Message, fn func(i int, reply *Message, err error) error) error {
+	type reply struct {
+		m   *Message
+		err error
+	}
+	return MapBatch(ctx, c, n, req,
+		func(_ int, m *Message, err error) reply { return reply{m, err} },
+		func(i int, r reply) error { return fn(i, r.m, r.err) })
+}
+
+// MapBatch is c.ReadBatch with a conversion step: conv turns each reply
+// (and its error, as fn of ReadBatch would get them) into a value of the
+// caller's, on the goroutine of the connection that carried it —
+// concurrently with the other connections and with fn — and fn gets the
+// values in request order on the caller's goroutine. It moves per-reply
+// work, such as decoding into the caller's own types, off the caller's
+// goroutine. conv may be called from several goroutines at once, and for
+// replies fn will not see when the batch stops early.
+func MapBatch[T any](ctx context.Context, c *Conn, n int, req func(i int) *Message, conv func(i int, reply *Message, err error) T, fn func(i int, v T) error) error {
 	c.streamsMu.Lock()
 	defer c.streamsMu.Unlock()
 	conns := append([]*Conn{c}, c.openStreams(ctx, min(c.streams, n/(streamShare*c.window))-1)...)
 	k := len(conns)
 	if k == 1 {
-		return c.pipeline(ctx, stride{0, 1, n}, req, fn, errNotReadOnly)
+		return c.pipeline(ctx, stride{0, 1, n}, req, func(i int, m *Message, err error) error {
+			return fn(i, conv(i, m, err))
+		}, errNotReadOnly)
 	}
 
-	type reply struct {
-		m   *Message
-		err error
-	}
 	var (
 		stop  atomic.Bool
 		wg    sync.WaitGroup
-		chans = make([]chan reply, k)
+		chans = make([]chan T, k)
 		errs  = make([]error, k)
 	)
 	for j, sc := range conns {
-		chans[j] = make(chan reply, 2*sc.window)
+		chans[j] = make(chan T, 2*sc.window)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -115,7 +131,7 @@ func (c *Conn) ReadBatch(ctx context.Context, n int, req func(i int) *Message, f
 				if stop.Load() {
 					return errStreamStopped
 				}
-				chans[j] <- reply{m, err}
+				chans[j] <- conv(i, m, err)
 				return nil
 			}, errNotReadOnly)
 		}()
@@ -130,7 +146,7 @@ func (c *Conn) ReadBatch(ctx context.Context, n int, req func(i int) *Message, f
 		return err
 	}
 	for i := 0; i < n; i++ {
-		r, ok := <-chans[i%k]
+		v, ok := <-chans[i%k]
 		if !ok {
 			// The stream ended early; errs[j] was set before its channel
 			// closed.
@@ -140,7 +156,7 @@ func (c *Conn) ReadBatch(ctx context.Context, n int, req func(i int) *Message, f
 			}
 			return finish(err)
 		}
-		if err := fn(i, r.m, r.err); err != nil {
+		if err := fn(i, v); err != nil {
 			return finish(err)
 		}
 	}

@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/omapish/omapish/internal/lab/labtest"
 )
@@ -35,15 +37,40 @@ func BenchmarkLuaPipelined(b *testing.B) {
 	benchPhase(b, (*bencher).luaPipelined)
 }
 
+// BenchmarkGoBatch is one pipelined lease lookup from the library on one
+// connection (omapi.Conn.Batch), without Lua.
+func BenchmarkGoBatch(b *testing.B) {
+	benchPhase(b, (*bencher).goBatch)
+}
+
+// BenchmarkGoReadBatch is one pipelined lease lookup from the library over
+// several connections (omapi.Conn.ReadBatch), without Lua.
+func BenchmarkGoReadBatch(b *testing.B) {
+	benchPhase(b, (*bencher).goReadBatch)
+}
+
 // benchPhase runs a phase against a lab and reports its own timing (the
 // lab's start and the phase's set-up excluded) and dhcpd's share of it.
 func benchPhase(b *testing.B, phase func(*bencher, context.Context) (Result, error)) {
 	l := labtest.Start(b)
+	cpu0 := processCPU(b)
 	r, err := phase(&bencher{l: l, n: b.N}, context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The client's CPU time includes the phase's set-up: an upper bound.
+	b.ReportMetric(100*(processCPU(b)-cpu0).Seconds()/r.Elapsed.Seconds(), "%client-cpu")
 	b.ReportMetric(float64(r.Elapsed.Nanoseconds())/float64(r.Ops), "ns/op")
 	b.ReportMetric(r.Rate(), "lookups/s")
 	b.ReportMetric(100*r.Busy(), "%dhcpd-busy")
+}
+
+// processCPU is the user and system CPU time of this process so far.
+func processCPU(tb testing.TB) time.Duration {
+	tb.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
