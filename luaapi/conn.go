@@ -26,6 +26,7 @@ type luaConn struct {
 	profile string // the profile it came from, "" when none
 	timeout time.Duration
 	closed  bool
+	busy    string // the streaming call (lookup_each) whose callback runs now
 
 	// types remembers the type of objects by handle, learned from the
 	// replies on this connection: it types the replies of conn:query and
@@ -113,6 +114,7 @@ func (m *module) connFuncs() map[string]lua.LGFunction {
 		"refresh":                 m.connRefresh,
 		"query":                   m.connQuery,
 		"lookup_many":             m.lookupMany,
+		"lookup_each":             m.lookupEach,
 		"open_many":               m.openMany(false, "open_many"),
 		"create_many":             m.openMany(true, "create_many"),
 		"delete_many":             m.deleteMany,
@@ -352,10 +354,20 @@ func parseTimeout(v lua.LValue) (time.Duration, error) {
 // connSelf checks that argument 1 is an open connection.
 func connSelf(L *lua.LState, name string) (*luaConn, call) {
 	lc := connArg(L, name)
+	lc.checkUsable(L, name)
+	return lc, call{L: L, name: name, method: true}
+}
+
+// checkUsable raises an error when the connection is closed, or busy with
+// a streaming call whose callback is running (a request on it would wait
+// for that call, which waits for the callback).
+func (lc *luaConn) checkUsable(L *lua.LState, name string) {
 	if lc.closed {
 		L.RaiseError("%s: the connection to %s is closed", name, lc.address)
 	}
-	return lc, call{L: L, name: name, method: true}
+	if lc.busy != "" {
+		L.RaiseError("%s: the connection to %s is busy with %s, whose callback is running: use another connection (omapi.connect) inside it", name, lc.address, lc.busy)
+	}
 }
 
 func connArg(L *lua.LState, name string) *luaConn {
@@ -430,7 +442,11 @@ func (lc *luaConn) table(L *lua.LState) *lua.LTable {
 }
 
 func (m *module) connClose(L *lua.LState) int {
-	connArg(L, "close").close()
+	lc := connArg(L, "close")
+	if lc.busy != "" {
+		lc.checkUsable(L, "close")
+	}
+	lc.close()
 	L.Push(lua.LTrue)
 	return 1
 }
@@ -905,29 +921,12 @@ func (m *module) confirmAll(c call, warnings []string, force bool) error {
 func (m *module) lookupMany(L *lua.LState) int {
 	lc, c := connSelf(L, "lookup_many")
 	typ := c.checkName(2, "object type")
-	list := listArg(c, 3, "key tables")
+	msgs := lookups(c, 3, typ)
 	raw := c.options(4, "raw")["raw"]
-	msgs := make([]*omapi.Message, len(list))
-	for i, e := range list {
-		t, ok := e.(*lua.LTable)
-		ec := c
-		ec.entry = i + 1
-		if !ok {
-			ec.argError(3, "table of keys expected, got "+typeName(e))
-		}
-		keys := ec.toValues(3, t, typ, modeAttrs)
-		if len(keys) == 0 {
-			ec.argError(3, "at least one key expected")
-		}
-		msgs[i] = omapi.NewOpen(typ, keys)
-	}
 	out := L.CreateTable(len(msgs), 0)
 	// The result tables are built off the Lua goroutine, as replies arrive.
 	err := batchMap(L, lc, msgs, func(_ int, reply *omapi.Message, err error) *lua.LTable {
-		if err := objectReply(reply, err); err != nil {
-			return errTable(L, err)
-		}
-		return attrsTable(L, typ, reply.Object, raw)
+		return lookupResult(L, typ, reply, err, raw)
 	}, func(_ int, reply *omapi.Message, err error, t *lua.LTable) {
 		if objectReply(reply, err) == nil {
 			lc.learn(reply.Handle, typ, reply.Object)
@@ -938,6 +937,117 @@ func (m *module) lookupMany(L *lua.LState) int {
 		return fail(L, err)
 	}
 	L.Push(out)
+	return 1
+}
+
+// lookups builds an OPEN of an object of type typ for each key table of
+// the array at argument n.
+func lookups(c call, n int, typ string) []*omapi.Message {
+	list := listArg(c, n, "key tables")
+	msgs := make([]*omapi.Message, len(list))
+	for i, e := range list {
+		t, ok := e.(*lua.LTable)
+		ec := c
+		ec.entry = i + 1
+		if !ok {
+			ec.argError(n, "table of keys expected, got "+typeName(e))
+		}
+		keys := ec.toValues(n, t, typ, modeAttrs)
+		if len(keys) == 0 {
+			ec.argError(n, "at least one key expected")
+		}
+		msgs[i] = omapi.NewOpen(typ, keys)
+	}
+	return msgs
+}
+
+// lookupResult is a reply of a bulk lookup as Lua sees it: a table of the
+// object's attributes, or {error=, code=}.
+func lookupResult(L *lua.LState, typ string, reply *omapi.Message, err error, raw bool) *lua.LTable {
+	if err := objectReply(reply, err); err != nil {
+		return errTable(L, err)
+	}
+	return attrsTable(L, typ, reply.Object, raw)
+}
+
+// errEachStopped ends the batch of a lookup_each whose callback stopped it.
+var errEachStopped = errors.New("stopped by the callback")
+
+// lookupEach is lookup_many that hands each result to a Lua function as it
+// arrives, while later lookups are in flight: the script's own work on a
+// result overlaps with the network and dhcpd, and results need not all be
+// held at once. The callback returning false stops the lookups.
+func (m *module) lookupEach(L *lua.LState) int {
+	lc, c := connSelf(L, "lookup_each")
+	typ := c.checkName(2, "object type")
+	msgs := lookups(c, 3, typ)
+	fn, ok := L.Get(4).(*lua.LFunction)
+	if !ok {
+		c.typeError(4, "function")
+	}
+	raw := c.options(5, "raw")["raw"]
+
+	type result struct {
+		reply *omapi.Message
+		err   error
+		t     *lua.LTable
+	}
+	results := make(chan result, 4*omapi.DefaultStreams*omapi.DefaultWindow)
+	quit := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		defer close(results)
+		done <- omapi.MapBatch(stateContext(L), lc.c, len(msgs),
+			func(i int) *omapi.Message { return msgs[i] },
+			func(_ int, reply *omapi.Message, err error) result {
+				return result{reply, err, lookupResult(L, typ, reply, err, raw)}
+			},
+			func(_ int, r result) error {
+				select {
+				case results <- r:
+					return nil
+				case <-quit:
+					return errEachStopped
+				}
+			})
+	}()
+	// However this call ends (the callback may raise an error), the
+	// batch is stopped and waited for before the connection is usable.
+	lc.busy = "lookup_each"
+	finish := func() error {
+		close(quit)
+		for range results {
+		}
+		lc.busy = ""
+		return <-done
+	}
+	finished := false
+	defer func() {
+		if !finished {
+			finish()
+		}
+	}()
+	count := 0
+	for r := range results {
+		if objectReply(r.reply, r.err) == nil {
+			lc.learn(r.reply.Handle, typ, r.reply.Object)
+		}
+		count++
+		L.Push(fn)
+		L.Push(lua.LNumber(count))
+		L.Push(r.t)
+		L.Call(2, 1)
+		ret := L.Get(-1)
+		L.Pop(1)
+		if ret == lua.LFalse {
+			break
+		}
+	}
+	finished = true
+	if err := finish(); err != nil && !errors.Is(err, errEachStopped) {
+		return fail(L, fmt.Errorf("after %d of %d results: %w", count, len(msgs), err))
+	}
+	L.Push(lua.LNumber(count))
 	return 1
 }
 

@@ -127,6 +127,14 @@ reply.message.result. The connection signs the message and gives it its own id (
 attribute table of the object found, or {error=message, code=code} for a request that failed.
 A transport failure fails the whole call with nil, message, code. A large batch is spread
 over up to eight connections to the server (opened on first use, closed with conn).`},
+	{"conn:lookup_each", "conn:lookup_each(type, {keys, ...}, function(i, result) ... end [, {raw=}]) -> count",
+		"Look up many objects, pipelined, handing each result to a function as it arrives.",
+		`As lookup_many, but the function is called with each result (i counts from 1, in the order
+of the keys) while later lookups are still in flight, so the script's own work overlaps with
+the server's, and the results are not all held at once. The function returning false stops
+the lookups. Returns how many results the function had. A transport failure returns nil,
+message, code, the message saying how many results came before it. Inside the function
+this connection is busy: use another one (omapi.connect) for other requests.`},
 	{"conn:open_many", "conn:open_many(type, {keys, ...} [, {create=, exclusive=, update=, force=}]) -> {obj | {error=, code=}, ...}",
 		"Open many objects at once, pipelined.", ""},
 	{"conn:create_many", "conn:create_many(type, {values, ...} [, {force=}]) -> {obj | {error=, code=}, ...}",

@@ -86,6 +86,15 @@ func TestCancelBlockedRequest(t *testing.T) {
 			}
 			return tb
 		}()}},
+		{"lookup_each", []lua.LValue{lua.LString("lease"), func() lua.LValue {
+			tb := L.NewTable()
+			for i := 1; i <= 300; i++ {
+				k := L.NewTable()
+				k.RawSetString("ip", lua.LString("192.0.2.1"))
+				tb.Append(k)
+			}
+			return tb
+		}(), L.NewFunction(func(*lua.LState) int { return 0 })}},
 	} {
 		t.Run(tc.method, func(t *testing.T) {
 			doString(t, L, `conn = assert(omapi.connect("`+addr+`"))`)

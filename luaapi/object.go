@@ -45,9 +45,7 @@ func objectArg(L *lua.LState, name string) *luaObject {
 // objectSelf checks argument 1 and that its connection is open.
 func objectSelf(L *lua.LState, name string) (*luaObject, call) {
 	lo := objectArg(L, name)
-	if lo.conn.closed {
-		L.RaiseError("%s: the connection to %s is closed", name, lo.conn.address)
-	}
+	lo.conn.checkUsable(L, name)
 	return lo, call{L: L, name: name, method: true}
 }
 

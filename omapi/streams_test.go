@@ -317,3 +317,48 @@ func TestReadBatchNoMoreConnections(t *testing.T) {
 		t.Errorf("%d extra streams", s)
 	}
 }
+
+// TestMapBatch checks that conv's values reach fn in request order, on
+// one connection and over several, and that fn's error stops the batch.
+func TestMapBatch(t *testing.T) {
+	l := labFor(t)
+	c := dial(t, l)
+	for _, n := range []int{5, 1000} {
+		var want []string
+		if err := c.Batch(t.Context(), n, leaseAt, func(i int, reply *omapi.Message, err error) error {
+			want = append(want, answer(reply, err))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		err := omapi.MapBatch(t.Context(), c, n, leaseAt,
+			func(i int, reply *omapi.Message, err error) string { return fmt.Sprintf("%d:%s", i, answer(reply, err)) },
+			func(i int, v string) error {
+				if w := fmt.Sprintf("%d:%s", i, want[i]); v != w {
+					t.Fatalf("n=%d: fn(%d) got %q, want %q", n, i, v, w)
+				}
+				got = append(got, v)
+				return nil
+			})
+		if err != nil || len(got) != n {
+			t.Fatalf("n=%d: MapBatch: %v after %d values", n, err, len(got))
+		}
+	}
+	stop := errors.New("enough")
+	seen := 0
+	err := omapi.MapBatch(t.Context(), c, 1000, leaseAt,
+		func(int, *omapi.Message, error) int { return 0 },
+		func(i int, _ int) error {
+			if seen++; i == 500 {
+				return stop
+			}
+			return nil
+		})
+	if !errors.Is(err, stop) || seen != 501 {
+		t.Fatalf("MapBatch stopped by fn: %v after %d values, want %v after 501", err, seen, stop)
+	}
+	if err := c.ReadBatch(t.Context(), 3, leaseAt, func(int, *omapi.Message, error) error { return nil }); err != nil {
+		t.Fatalf("the connection after a stopped MapBatch: %v", err)
+	}
+}

@@ -123,3 +123,51 @@ function TestCreateOpenDeleteMany(t)
   raises(t, {"bad argument #2 to 'create_many'", "entry 1", "at least one value"}, conn.create_many, conn, "host", {{}})
   conn:close()
 end
+
+function TestLookupEach(t)
+  local conn = connect(t)
+  -- a whole /24 (several connections): the same results, in the same
+  -- order, as lookup_many
+  local keys = {}
+  for i = 0, 255 do keys[#keys + 1] = {ip = "192.0.2." .. i} end
+  local want = must(t, conn:lookup_many("lease", keys))
+  local seen = {}
+  local n = must(t, conn:lookup_each("lease", keys, function(i, r)
+    eq(t, i, #seen + 1, "results come in order")
+    seen[i] = r
+  end))
+  eq(t, n, 256, "count of results")
+  eq(t, #seen, 256, "one result per key")
+  for i, r in ipairs(seen) do
+    eq(t, r["ip-address"], want[i]["ip-address"], "address at " .. i)
+    eq(t, r.state, want[i].state, "state at " .. i)
+    eq(t, r.code, want[i].code, "error code at " .. i)
+  end
+  -- raw, and an object found is one a later refresh can use by handle
+  must(t, conn:lookup_each("lease", {{ip = LAB.active.ip}}, function(_, r)
+    eq(t, r["ip-address"], omapi.pack_ip(LAB.active.ip), "raw")
+  end, {raw = true}))
+  -- false stops the lookups; the connection is usable afterwards
+  eq(t, must(t, conn:lookup_each("lease", keys, function(i) return i < 10 end)), 10, "stopped at 10")
+  eq(t, must(t, conn:lookup_ip(LAB.active.mac)), LAB.active.ip, "usable after a stop")
+  -- an error in the callback ends the call with that error; the
+  -- connection stays usable
+  raises(t, {"boom"}, conn.lookup_each, conn, "lease", keys, function(i) if i == 100 then error("boom") end end)
+  eq(t, must(t, conn:lookup_ip(LAB.active.mac)), LAB.active.ip, "usable after an error")
+  -- the connection is busy inside the callback: a clear error, not a hang
+  raises(t, {"lookup_ip", "busy with lookup_each", "another connection"}, conn.lookup_each, conn, "lease", keys,
+    function() conn:lookup_ip(LAB.active.mac) end)
+  raises(t, {"close", "busy with lookup_each"}, conn.lookup_each, conn, "lease", keys, function() conn:close() end)
+  -- another connection works inside it
+  local other = connect(t)
+  must(t, conn:lookup_each("lease", {{ip = LAB.active.ip}}, function(_, r)
+    eq(t, must(t, other:lookup_mac(r["ip-address"])), LAB.active.mac, "another connection inside the callback")
+  end))
+  other:close()
+  -- misuse is checked before anything is sent
+  raises(t, {"bad argument #3 to 'lookup_each'", "function expected"}, conn.lookup_each, conn, "lease", keys)
+  raises(t, {"bad argument #2 to 'lookup_each'", "entry 2", "IPv4"}, conn.lookup_each, conn, "lease", {{ip = LAB.active.ip}, {ip = "x"}}, print)
+  raises(t, {"bad argument #4 to 'lookup_each'", "unknown option"}, conn.lookup_each, conn, "lease", {}, print, {bogus = true})
+  eq(t, must(t, conn:lookup_each("lease", {}, print)), 0, "empty list")
+  conn:close()
+end
