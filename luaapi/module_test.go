@@ -77,24 +77,8 @@ func TestCancelBlockedRequest(t *testing.T) {
 		args   []lua.LValue
 	}{
 		{"lookup_ip", []lua.LValue{lua.LString("00:00:5e:00:53:01")}},
-		{"lookup_many", []lua.LValue{lua.LString("lease"), func() lua.LValue {
-			tb := L.NewTable()
-			for i := 1; i <= 3; i++ {
-				k := L.NewTable()
-				k.RawSetString("ip", lua.LString("192.0.2.1"))
-				tb.Append(k)
-			}
-			return tb
-		}()}},
-		{"lookup_each", []lua.LValue{lua.LString("lease"), func() lua.LValue {
-			tb := L.NewTable()
-			for i := 1; i <= 300; i++ {
-				k := L.NewTable()
-				k.RawSetString("ip", lua.LString("192.0.2.1"))
-				tb.Append(k)
-			}
-			return tb
-		}(), L.NewFunction(func(*lua.LState) int { return 0 })}},
+		{"lookup_many", []lua.LValue{lua.LString("lease"), leaseKeys(L, 3)}},
+		{"lookup_each", []lua.LValue{lua.LString("lease"), leaseKeys(L, 300), L.NewFunction(func(*lua.LState) int { return 0 })}},
 	} {
 		t.Run(tc.method, func(t *testing.T) {
 			doString(t, L, `conn = assert(omapi.connect("`+addr+`"))`)
@@ -388,4 +372,15 @@ func TestConnectWithoutProfiles(t *testing.T) {
 		ok, err = pcall(omapi.connect, "prod")
 		assert(not ok and err:find('no profile "prod"') and err:find("prod:7911"), err)`)
 	_ = lab.Sample
+}
+
+// leaseKeys is a Lua array of n key tables {ip = "192.0.2.1"}.
+func leaseKeys(L *lua.LState, n int) *lua.LTable {
+	tb := L.CreateTable(n, 0)
+	for range n {
+		k := L.NewTable()
+		k.RawSetString("ip", lua.LString("192.0.2.1"))
+		tb.Append(k)
+	}
+	return tb
 }

@@ -31,6 +31,20 @@ func answer(reply *omapi.Message, err error) string {
 	return fmt.Sprintf("%x/%d", ip, state)
 }
 
+// batchAnswers is the answer of each of the first n lease lookups, asked
+// on c alone (Batch): what spreading them over connections must match.
+func batchAnswers(tb testing.TB, c *omapi.Conn, n int) []string {
+	tb.Helper()
+	var want []string
+	if err := c.Batch(tb.Context(), n, leaseAt, func(i int, reply *omapi.Message, err error) error {
+		want = append(want, answer(reply, err))
+		return nil
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	return want
+}
+
 func TestReadOnly(t *testing.T) {
 	host := omapi.Values{{Name: "name", Data: []byte("h")}}
 	tests := []struct {
@@ -59,13 +73,7 @@ func TestReadBatch(t *testing.T) {
 	l := labFor(t)
 	c := dial(t, l)
 	const n = 1000
-	var want []string
-	if err := c.Batch(t.Context(), n, leaseAt, func(i int, reply *omapi.Message, err error) error {
-		want = append(want, answer(reply, err))
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	want := batchAnswers(t, c, n)
 	var got []string
 	var handles []uint32
 	err := c.ReadBatch(t.Context(), n, leaseAt, func(i int, reply *omapi.Message, err error) error {
@@ -324,13 +332,7 @@ func TestMapBatch(t *testing.T) {
 	l := labFor(t)
 	c := dial(t, l)
 	for _, n := range []int{5, 1000} {
-		var want []string
-		if err := c.Batch(t.Context(), n, leaseAt, func(i int, reply *omapi.Message, err error) error {
-			want = append(want, answer(reply, err))
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
+		want := batchAnswers(t, c, n)
 		var got []string
 		err := omapi.MapBatch(t.Context(), c, n, leaseAt,
 			func(i int, reply *omapi.Message, err error) string { return fmt.Sprintf("%d:%s", i, answer(reply, err)) },

@@ -97,7 +97,7 @@ func Run(ctx context.Context, o Options, w io.Writer) ([]Result, error) {
 // phases are the measured phases, the baseline first.
 func (b *bencher) phases() []func(context.Context) (Result, error) {
 	return []func(context.Context) (Result, error){
-		b.omshell, b.luaLeases, b.luaHosts, b.luaPipelined, b.goBatch, b.goReadBatch, b.luaAddDelete,
+		b.omshell, b.luaLeases, b.luaHosts, b.luaPipelined, b.luaEach, b.goBatch, b.goReadBatch, b.luaAddDelete,
 	}
 }
 
@@ -249,6 +249,18 @@ func (b *bencher) luaPipelined(ctx context.Context) (Result, error) {
 		local warm = {} for i = 1, 256 do warm[i] = KEYS[(i-1) % N + 1] end
 		assert(conn:lookup_many("lease", warm))`,
 		`local rs = conn:lookup_many("lease", KEYS) assert(#rs == N and rs[N].state)`)
+}
+
+// luaEach is luaPipelined with each result handed to a Lua function as it
+// arrives (lookup_each), as lease-scan does.
+func (b *bencher) luaEach(ctx context.Context) (Result, error) {
+	return b.lua(ctx, "Lua lease lookups, pipelined (lookup_each)", b.pipelined(),
+		`KEYS = {} for i = 1, N do KEYS[i] = {ip = IPS[(i-1) % #IPS + 1]} end
+		local warm = {} for i = 1, 256 do warm[i] = KEYS[(i-1) % N + 1] end
+		assert(conn:lookup_many("lease", warm))`,
+		`local found = 0
+		assert(conn:lookup_each("lease", KEYS, function(_, r) if r.state then found = found + 1 end end) == N)
+		assert(found == N)`)
 }
 
 // goBatch is the library on one connection: omapi.Conn.Batch, no Lua.

@@ -37,6 +37,11 @@ func BenchmarkLuaPipelined(b *testing.B) {
 	benchPhase(b, (*bencher).luaPipelined)
 }
 
+// BenchmarkLuaEach is one pipelined Lua lease lookup through lookup_each.
+func BenchmarkLuaEach(b *testing.B) {
+	benchPhase(b, (*bencher).luaEach)
+}
+
 // BenchmarkGoBatch is one pipelined lease lookup from the library on one
 // connection (omapi.Conn.Batch), without Lua.
 func BenchmarkGoBatch(b *testing.B) {
