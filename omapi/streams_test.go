@@ -335,7 +335,9 @@ func TestMapBatch(t *testing.T) {
 		want := batchAnswers(t, c, n)
 		var got []string
 		err := omapi.MapBatch(t.Context(), c, n, leaseAt,
-			func(i int, reply *omapi.Message, err error) string { return fmt.Sprintf("%d:%s", i, answer(reply, err)) },
+			func(i int, reply *omapi.Message, err error) string {
+				return fmt.Sprintf("%d:%s", i, answer(reply, err))
+			},
 			func(i int, v string) error {
 				if w := fmt.Sprintf("%d:%s", i, want[i]); v != w {
 					t.Fatalf("n=%d: fn(%d) got %q, want %q", n, i, v, w)
