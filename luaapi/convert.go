@@ -300,6 +300,67 @@ func ipList(t *lua.LTable) ([]byte, error) {
 // text for an IP (a table of them for several), aa:bb:.. for a MAC, and a
 // byte string for text, opaque bytes and bytes that do not fit the kind.
 func decode(L *lua.LState, k omapi.Kind, b []byte) lua.LValue {
+	// The common cases straight from the bytes: one allocation for a
+	// string, none for a small number. The rest go through Kind.Decode,
+	// which gives the same values.
+	switch k {
+	case omapi.KindUint32, omapi.KindHandle, omapi.KindTime:
+		if len(b) == 4 {
+			return number(binary.BigEndian.Uint32(b))
+		}
+	case omapi.KindFlags:
+		switch len(b) {
+		case 1:
+			return number(uint32(b[0]))
+		case 4:
+			return number(binary.BigEndian.Uint32(b))
+		}
+	case omapi.KindString, omapi.KindBytes:
+		return lua.LString(b)
+	case omapi.KindIP, omapi.KindIPs:
+		if len(b) == 4 {
+			return lua.LString(netip.AddrFrom4([4]byte(b)).String())
+		}
+	case omapi.KindMAC:
+		if len(b) > 0 && len(b) <= 20 {
+			return lua.LString(macString(b))
+		}
+	}
+	return decodeValue(L, k, b)
+}
+
+// smallNumbers are the Lua values of 0..255, boxed once: a number made
+// into an lua.LValue otherwise takes an allocation.
+var smallNumbers = func() (n [256]lua.LValue) {
+	for i := range n {
+		n[i] = lua.LNumber(i)
+	}
+	return n
+}()
+
+// number is u as a Lua value.
+func number(u uint32) lua.LValue {
+	if u < uint32(len(smallNumbers)) {
+		return smallNumbers[u]
+	}
+	return lua.LNumber(u)
+}
+
+// macString is net.HardwareAddr(b).String() in one allocation.
+func macString(b []byte) string {
+	const digits = "0123456789abcdef"
+	buf := make([]byte, 0, 3*20)
+	for i, c := range b {
+		if i > 0 {
+			buf = append(buf, ':')
+		}
+		buf = append(buf, digits[c>>4], digits[c&0xf])
+	}
+	return string(buf)
+}
+
+// decodeValue is decode through Kind.Decode.
+func decodeValue(L *lua.LState, k omapi.Kind, b []byte) lua.LValue {
 	v, err := k.Decode(b)
 	if err != nil {
 		return lua.LString(b)
