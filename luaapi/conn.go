@@ -962,8 +962,15 @@ func lookups(c call, n int, typ string) []*omapi.Message {
 }
 
 // lookupResult is a reply of a bulk lookup as Lua sees it: a table of the
-// object's attributes, or {error=, code=}.
-func lookupResult(L *lua.LState, typ string, reply *omapi.Message, err error, raw bool) *lua.LTable {
+// object's attributes, or {error=, code=}. It runs on the goroutines of
+// the connections, outside guard: a panic becomes the entry's error
+// rather than a crash of the process.
+func lookupResult(L *lua.LState, typ string, reply *omapi.Message, err error, raw bool) (t *lua.LTable) {
+	defer func() {
+		if r := recover(); r != nil {
+			t = errTable(L, fmt.Errorf("internal error decoding the reply: %v", r))
+		}
+	}()
 	if err := objectReply(reply, err); err != nil {
 		return errTable(L, err)
 	}
