@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +18,7 @@ import (
 
 	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/luaapi"
+	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
 	"github.com/omapish/omapish/repl"
 )
@@ -134,5 +140,60 @@ func TestFaultsShell(t *testing.T) {
 				t.Errorf("took %v, want under %v", elapsed, faultDeadline)
 			}
 		})
+	}
+}
+
+// TestLeaseScanFailsHalfway: the server goes away in the middle of a
+// lease-scan. The scan exits 1 and says how many addresses it covered,
+// and its output holds exactly the leases of those addresses.
+func TestLeaseScanFailsHalfway(t *testing.T) {
+	const answered = 1000
+	var n atomic.Int32
+	addr := omapitest.Serve(t, func(p *omapitest.Peer) {
+		if p.Handshake() != nil {
+			return
+		}
+		for {
+			req, err := p.Read()
+			if err != nil || n.Add(1) > answered {
+				return // closes the connection
+			}
+			ip, _ := req.Object.Get("ip-address")
+			var vs omapi.Values
+			vs.Set("ip-address", ip)
+			vs.SetUint32("state", 2)
+			if p.Send(p.Reply(req, 1, vs)) != nil {
+				return
+			}
+		}
+	})
+	// The built command: the script ends with os.exit, which would end
+	// this test process.
+	cmd := exec.Command(omapishBinary(t), append(faultArgs(t, addr, false), "lease-scan", "10.0.0.0/20", "--format", "csv")...)
+	cmd.Dir = t.TempDir()
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	stdout, stderr := out.String(), errb.String()
+	t.Logf("%v, stderr %q", err, stderr)
+	if cmd.ProcessState.ExitCode() != exitFail {
+		t.Errorf("exit status %d, want %d", cmd.ProcessState.ExitCode(), exitFail)
+	}
+	m := regexp.MustCompile(`^lease-scan: stopped after (\d+) of 4096 addresses \(the output above covers them\): .+\n$`).FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("stderr does not say where the scan stopped: %q", stderr)
+	}
+	covered, _ := strconv.Atoi(m[1])
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if lines[0] != "ip,state,mac,starts,ends,hostname" {
+		t.Fatalf("no CSV header: %q", lines[0])
+	}
+	if covered > answered || len(lines)-1 != covered {
+		t.Fatalf("stderr says %d addresses covered, stdout has %d leases (the server answered %d)", covered, len(lines)-1, answered)
+	}
+	for i, line := range lines[1:] {
+		if want := fmt.Sprintf("10.0.%d.%d,active,", i/256, i%256); !strings.HasPrefix(line, want) {
+			t.Fatalf("line %d is %q, want it to start %q", i+1, line, want)
+		}
 	}
 }

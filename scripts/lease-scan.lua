@@ -220,6 +220,7 @@ local function scan(addresses)
   local keys = {}
   for i, ip in ipairs(addresses) do keys[i] = { ip = ip } end
   local _, lerr = conn:lookup_each("lease", keys, function(i, res)
+    scanned = scanned + 1
     local lease = nil
     if res.error then
       if res.code ~= "not-found" then
@@ -238,10 +239,10 @@ local function scan(addresses)
   if lerr then
     flush()
     if progress then io.stderr:write("\n") end
-    io.stderr:write("lease-scan: lookups failed after ", scanned, " addresses: ", lerr, "\n")
+    io.stderr:write(string.format("lease-scan: stopped after %d of %d addresses (their leases were printed): %s\n",
+      scanned, total, lerr))
     os.exit(1)
   end
-  scanned = scanned + #addresses
   flush()
   if progress then
     io.stderr:write(string.format("\rscanned %d of %d addresses (%d%%), %d leases ",
