@@ -179,7 +179,7 @@ func TestLeaseScanFailsHalfway(t *testing.T) {
 	if cmd.ProcessState.ExitCode() != exitFail {
 		t.Errorf("exit status %d, want %d", cmd.ProcessState.ExitCode(), exitFail)
 	}
-	m := regexp.MustCompile(`^lease-scan: stopped after (\d+) of 4096 addresses \(the output above covers them\): .+\n$`).FindStringSubmatch(stderr)
+	m := regexp.MustCompile(`^lease-scan: stopped after (\d+) of 4096 addresses \(their leases were printed\): .+\n$`).FindStringSubmatch(stderr)
 	if m == nil {
 		t.Fatalf("stderr does not say where the scan stopped: %q", stderr)
 	}
