@@ -153,7 +153,8 @@ func (d *Dialer) NewConn(ctx context.Context, nc net.Conn) (*Conn, error) {
 	for c.nextID == 0 {
 		c.nextID = rand.Uint32() >> 1
 	}
-	c.r = NewReader(bufio.NewReaderSize(nc, 16<<10), d.MaxMessageSize)
+	c.src = newSpinReader(nc)
+	c.r = NewReader(bufio.NewReaderSize(c.src, 16<<10), d.MaxMessageSize)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	stop := c.watch(ctx)
@@ -194,6 +195,7 @@ func WithPort(addr string) string {
 type Conn struct {
 	mu      sync.Mutex
 	nc      net.Conn
+	src     *spinReader // nc as c.r reads it
 	addr    string
 	timeout time.Duration
 	window  int
@@ -364,7 +366,9 @@ func (c *Conn) exchange(ctx context.Context, m *Message, signed bool) (*Message,
 	if err := c.send(m, signed); err != nil {
 		return nil, c.fail(ctx, stop(), "write", err)
 	}
+	c.src.on = true
 	reply, err := c.recv(m)
+	c.src.on = false
 	if ended := stop(); err != nil {
 		return nil, c.fail(ctx, ended, "read", err)
 	}

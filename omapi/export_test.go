@@ -16,3 +16,7 @@ func (c *Conn) CutStream(j int) {
 	defer c.extraMu.Unlock()
 	c.extra[j].nc.Close()
 }
+
+// SpinSkipping reports whether reads on c have stopped spinning for a
+// while, after replies slower than the spin.
+func (c *Conn) SpinSkipping() bool { return c.src.skip > 0 }

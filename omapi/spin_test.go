@@ -1,0 +1,54 @@
+package omapi_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/omapish/omapish/omapi"
+	"github.com/omapish/omapish/omapi/omapitest"
+)
+
+// TestSpinBacksOff: against a server slower than the spin (as across a
+// network), reads stop spinning after a few replies. (Correctness with
+// spinning — timeouts, cancellation, broken replies — is the fault
+// matrix's, which runs through the same reads.)
+func TestSpinBacksOff(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("reads never spin on one CPU") // not a lab test: nothing to reach
+	}
+	addr := omapitest.Serve(t, func(p *omapitest.Peer) {
+		if p.Handshake() != nil {
+			return
+		}
+		for {
+			req, err := p.Read()
+			if err != nil {
+				return
+			}
+			time.Sleep(time.Millisecond)
+			if p.Send(p.Status(req, omapi.ResultNotFound, "")) != nil {
+				return
+			}
+		}
+	})
+	c, err := (&omapi.Dialer{}).DialContext(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range 20 {
+		if _, err := c.LookupIP(t.Context(), "00:00:5e:00:53:01"); !errors.Is(err, omapi.ResultNotFound) {
+			t.Fatalf("lookup %d: %v", i, err)
+		}
+		if c.SpinSkipping() {
+			t.Logf("stopped spinning after %d slow replies", i+1)
+			break
+		}
+	}
+	if !c.SpinSkipping() {
+		t.Fatal("reads still spin after 20 replies slower than the spin")
+	}
+}
