@@ -145,6 +145,13 @@ func (c *Conn) pipeline(ctx context.Context, span stride, req func(i int) *Messa
 
 	var fnErr error
 	next := span.first // the first request whose reply fn has not had
+	// Alone on its connection (span.step 1), the reader spins while
+	// waiting as an exchange does (about 10% faster); one of several
+	// connections would take the CPU the others and dhcpd need.
+	if span.step == 1 {
+		c.src.on = true
+		defer func() { c.src.on = false }()
+	}
 	for s := range inflight {
 		arm(c.nc.SetReadDeadline)
 		reply, err := c.recv(s.m)
