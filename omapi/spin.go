@@ -20,9 +20,9 @@ const spinWait = 100 * time.Microsecond
 // of CPU: after spinSlow such replies in a row, reads do not spin for the
 // next spinSkip reads. (A busy moment of a local dhcpd gives a few slow
 // replies in a row; with 8 instead of 32, that stopped the spinning a few
-// times in 20,000 lookups.) Spinning costs at most spinSlow*spinWait of
-// CPU per spinSkip replies of a slow server: under 0.3 ms a second at a
-// 1 ms round trip.
+// times in 20,000 lookups.) Against a slow server, spinning then costs
+// spinSlow*spinWait of CPU per spinSkip+spinSlow replies: about 0.3% of a
+// CPU at a 1 ms round trip.
 const (
 	spinSlow = 32
 	spinSkip = 1024
