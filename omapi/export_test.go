@@ -20,3 +20,6 @@ func (c *Conn) CutStream(j int) {
 // SpinSkipping reports whether reads on c have stopped spinning for a
 // while, after replies slower than the spin.
 func (c *Conn) SpinSkipping() bool { return c.src.skip > 0 }
+
+// CanSpin reports whether reads on c may spin at all.
+func (c *Conn) CanSpin() bool { return c.src.rc != nil }

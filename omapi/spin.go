@@ -41,9 +41,9 @@ type spinReader struct {
 	skip int // reads left that do not spin
 }
 
-func newSpinReader(nc net.Conn) *spinReader {
+func newSpinReader(nc net.Conn, spin bool) *spinReader {
 	s := &spinReader{nc: nc}
-	if sc, ok := nc.(syscall.Conn); ok && spinSupported && runtime.NumCPU() > 1 {
+	if sc, ok := nc.(syscall.Conn); ok && spin && spinSupported && runtime.NumCPU() > 1 {
 		if rc, err := sc.SyscallConn(); err == nil {
 			s.rc = rc
 		}

@@ -51,4 +51,16 @@ func TestSpinBacksOff(t *testing.T) {
 	if !c.SpinSkipping() {
 		t.Fatal("reads still spin after 64 replies slower than the spin")
 	}
+
+	// Dialer.NoSpin turns it off; a TCP connection may spin otherwise.
+	for _, noSpin := range []bool{false, true} {
+		c, err := (&omapi.Dialer{NoSpin: noSpin}).DialContext(t.Context(), addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.CanSpin() == noSpin {
+			t.Errorf("NoSpin %v: reads may spin: %v", noSpin, c.CanSpin())
+		}
+		c.Close()
+	}
 }
