@@ -74,3 +74,49 @@ func ExampleConn_ReadBatch() {
 		log.Fatal(err)
 	}
 }
+
+// Look up many addresses and decode each lease into the caller's own type
+// on the connections' goroutines: only the ordered results reach the
+// caller's goroutine.
+func ExampleMapBatch() {
+	ctx := context.Background()
+	c, err := omapi.Dial(ctx, "192.0.2.1:7911", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	type lease struct {
+		ip    netip.Addr
+		state uint32
+		err   error
+	}
+	start := netip.MustParseAddr("192.0.2.0")
+	addrs := make([]netip.Addr, 4096)
+	for i, a := 0, start; i < len(addrs); i, a = i+1, a.Next() {
+		addrs[i] = a
+	}
+	active := 0
+	err = omapi.MapBatch(ctx, c, len(addrs),
+		func(i int) *omapi.Message {
+			a := addrs[i].As4()
+			return omapi.NewOpen("lease", omapi.Values{{Name: "ip-address", Data: a[:]}})
+		},
+		func(i int, reply *omapi.Message, err error) lease {
+			if err != nil {
+				return lease{ip: addrs[i], err: err}
+			}
+			state, _ := reply.Object.Uint32("state")
+			return lease{ip: addrs[i], state: state}
+		},
+		func(i int, l lease) error {
+			if l.err == nil && l.state == 2 {
+				active++
+			}
+			return nil
+		})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(active, "active leases")
+}
