@@ -1002,9 +1002,10 @@ func (m *module) lookupEach(L *lua.LState) int {
 	results := make(chan result, 4*omapi.DefaultStreams*omapi.DefaultWindow)
 	quit := make(chan struct{})
 	done := make(chan error, 1)
+	ctx := stateContext(L)
 	go func() {
 		defer close(results)
-		done <- omapi.MapBatch(stateContext(L), lc.c, len(msgs),
+		done <- omapi.MapBatch(ctx, lc.c, len(msgs),
 			func(i int) *omapi.Message { return msgs[i] },
 			func(_ int, reply *omapi.Message, err error) result {
 				return result{reply, err, lookupResult(L, typ, reply, err, raw)}
