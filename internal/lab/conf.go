@@ -185,7 +185,16 @@ type confInfo struct {
 	ranges   []string       // "A B" of every range statement
 	pools    int            // pool declarations
 	subnets  []netip.Prefix // every IPv4 subnet
+
+	// read returns the text of an included file; nil: includes are not
+	// followed. includeErr is the first include that could not be read.
+	read       func(path string) (string, error)
+	includeErr error
+	depth      int // of includes being read
 }
+
+// maxIncludeDepth bounds nested includes (a file including itself).
+const maxIncludeDepth = 16
 
 // key returns the key declared under name (case-insensitive, as in dhcpd).
 func (c *confInfo) key(name string) (keyInfo, bool) {
@@ -201,10 +210,39 @@ func (c *confInfo) key(name string) (keyInfo, bool) {
 // error is errSyntax when the file could not be read completely; the info
 // then holds what came before the problem.
 func parseConf(src string) (*confInfo, error) {
+	return parseConfFiles(src, nil)
+}
+
+// parseConfFiles is parseConf following include statements, whose files
+// read returns. An include that cannot be read is c.includeErr.
+func parseConfFiles(src string, read func(path string) (string, error)) (*confInfo, error) {
 	stmts, err := parseStmts(tokenize(src))
-	c := &confInfo{}
+	c := &confInfo{read: read}
 	c.walk(stmts, "")
 	return c, err
+}
+
+// include reads and walks an included file, as dhcpd does in place.
+func (c *confInfo) include(path, group string) {
+	if c.read == nil || c.includeErr != nil {
+		return
+	}
+	if c.depth >= maxIncludeDepth {
+		c.includeErr = fmt.Errorf("include %q: more than %d nested includes", path, maxIncludeDepth)
+		return
+	}
+	src, err := c.read(path)
+	if err != nil {
+		c.includeErr = fmt.Errorf("include %q: %w", path, err)
+		return
+	}
+	stmts, err := parseStmts(tokenize(src))
+	if err != nil {
+		c.includeErr = fmt.Errorf("include %q: %w", path, err)
+	}
+	c.depth++
+	c.walk(stmts, group)
+	c.depth--
 }
 
 func (c *confInfo) walk(stmts []stmt, group string) {
@@ -214,6 +252,8 @@ func (c *confInfo) walk(stmts []stmt, group string) {
 			if n, err := strconv.Atoi(s.word(1)); err == nil {
 				c.port = n
 			}
+		case kw == "include" && !s.block:
+			c.include(s.word(1), group)
 		case kw == "omapi-key" && !s.block:
 			c.omapiKey = s.word(1)
 		case kw == "key" && s.block:

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -111,6 +112,48 @@ func TestParseConfSyntaxErrorKeepsPrefix(t *testing.T) {
 	c, err := parseConf("omapi-port 7000;\nsubnet 192.0.2.0 netmask 255.255.255.0 {\n")
 	if err == nil || c.port != 7000 {
 		t.Errorf("port %d, err %v; want 7000 and a syntax error", c.port, err)
+	}
+}
+
+// TestParseConfIncludes: included files are read in place, in the group
+// they appear in; a file that cannot be read, or includes without end,
+// is an error naming the include.
+func TestParseConfIncludes(t *testing.T) {
+	files := map[string]string{
+		"keys.conf":  "key k { algorithm hmac-sha256; secret \"c2VjcmV0\"; }\ninclude \"more.conf\";\n",
+		"more.conf":  "omapi-port 7912;\n",
+		"hosts.conf": "host h { hardware ethernet 00:00:5e:00:53:01; }\n",
+		"loop.conf":  "include \"loop.conf\";\n",
+	}
+	read := func(path string) (string, error) {
+		if src, ok := files[path]; ok {
+			return src, nil
+		}
+		return "", fmt.Errorf("open %s: no such file", path)
+	}
+	c, err := parseConfFiles("include \"keys.conf\";\nomapi-key k;\ngroup g { include \"hosts.conf\"; }\n", read)
+	if err != nil || c.includeErr != nil {
+		t.Fatal(err, c.includeErr)
+	}
+	if k, ok := c.key("k"); !ok || k.algorithm != "hmac-sha256" || c.port != 7912 || c.omapiKey != "k" {
+		t.Errorf("key %+v port %d omapi-key %q", k, c.port, c.omapiKey)
+	}
+	if len(c.hosts) != 1 || c.hosts[0].group != "g" {
+		t.Errorf("hosts %+v, want h in group g", c.hosts)
+	}
+	for src, want := range map[string]string{
+		"include \"nope.conf\";":             `include "nope.conf": open nope.conf: no such file`,
+		"include \"loop.conf\";":             "more than 16 nested includes",
+		"group g { include \"nope.conf\"; }": `include "nope.conf"`,
+	} {
+		c, _ := parseConfFiles(src, read)
+		if c.includeErr == nil || !strings.Contains(c.includeErr.Error(), want) {
+			t.Errorf("%s: include error %v, want %q", src, c.includeErr, want)
+		}
+	}
+	// Without a reader (the sample), includes are not followed.
+	if c, _ := parseConf("include \"keys.conf\";"); c.includeErr != nil || len(c.keys) != 0 {
+		t.Errorf("parseConf followed an include: %+v", c)
 	}
 }
 

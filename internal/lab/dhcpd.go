@@ -44,7 +44,7 @@ func (l *Lab) startDHCPD() (*proc, error) {
 		"-f", "-d", "-4",
 		"-cf", l.path(confName), "-lf", l.path(leasesName), "-pf", l.path(pidName),
 		"v0")
-	cmd.Dir = l.dir
+	cmd.Dir = l.cwd
 	var out io.Writer = l.logFile
 	if l.stderr != nil {
 		out = io.MultiWriter(l.logFile, l.stderr)

@@ -80,6 +80,7 @@ type Config struct {
 type Lab struct {
 	ns     string // namespace name
 	dir    string // temp dir with the files
+	cwd    string // dhcpd's working directory: where relative includes resolve
 	dhcpd  string // dhcpd executable
 	addr   string // OMAPI address inside the namespace
 	stderr io.Writer
@@ -205,8 +206,27 @@ func (l *Lab) writeFiles(cfg Config) error {
 		return err
 	}
 
-	info, syntaxErr := parseConf(string(conf))
+	// dhcpd opens an included file by the path as written, relative to
+	// its working directory: the lab's for the sample, and for a given
+	// conf the directory omapish lab runs in, as if dhcpd were started
+	// there.
+	l.cwd = l.dir
+	var read func(string) (string, error)
+	if cfg.Conf != "" {
+		var err error
+		if l.cwd, err = os.Getwd(); err != nil {
+			return err
+		}
+		read = func(path string) (string, error) {
+			b, err := os.ReadFile(path)
+			return string(b), err
+		}
+	}
+	info, syntaxErr := parseConfFiles(string(conf), read)
 	l.info = info
+	if info.includeErr != nil {
+		return fmt.Errorf("%s: %w (dhcpd could not start either)", confPath(cfg), info.includeErr)
+	}
 	port := info.port
 	if port == 0 {
 		if syntaxErr == nil {

@@ -506,6 +506,37 @@ host printer { hardware ethernet 00:00:5e:00:53:aa; fixed-address 198.51.100.5; 
 	}
 }
 
+// TestUserConfInclude: a conf that keeps its OMAPI key in an included
+// file, by a path relative to where the lab runs, as Debian's often do.
+// dhcpd runs there too, so both read the same file; signed requests work.
+func TestUserConfInclude(t *testing.T) {
+	port := freePort(t)
+	dir := t.TempDir()
+	secret := []byte("an included secret, 32 bytes....")
+	os.WriteFile(filepath.Join(dir, "omapi.key"), []byte(fmt.Sprintf("key inc-key {\n algorithm hmac-sha512;\n secret \"%s\";\n};\n",
+		base64.StdEncoding.EncodeToString(secret))), 0o600)
+	os.WriteFile(filepath.Join(dir, "dhcpd.conf"), []byte(fmt.Sprintf(
+		"include \"omapi.key\";\nomapi-port %d;\nomapi-key inc-key;\nsubnet 198.51.100.0 netmask 255.255.255.0 { range 198.51.100.10 198.51.100.20; }\n", port)), 0o600)
+	t.Chdir(dir)
+
+	l := labtest.Start(t, lab.Config{Conf: "dhcpd.conf"})
+	if l.KeyName() != "inc-key" || l.Algorithm() != "hmac-sha512" || !bytes.Equal(l.Secret(), secret) || !l.KeyRequired() {
+		t.Fatalf("key from the included file = %q %q %q required=%v", l.KeyName(), l.Algorithm(), l.Secret(), l.KeyRequired())
+	}
+	vals, msg := omshellOpen(t, l, "inc-key", l.SecretBase64(), "hmac-sha512", "lease", "ip-address = 198.51.100.10")
+	if msg != "" || vals["state"] == "" {
+		t.Errorf("signed lookup with the included key: %v %q", vals, msg)
+	}
+
+	// The same conf from another directory: the include is not found,
+	// and the lab says which.
+	t.Chdir(t.TempDir())
+	_, err := lab.Start(t.Context(), lab.Config{Conf: filepath.Join(dir, "dhcpd.conf")})
+	if err == nil || !strings.Contains(err.Error(), `include "omapi.key"`) {
+		t.Errorf("Start with an include it cannot read: %v", err)
+	}
+}
+
 func TestUserConfWithoutKey(t *testing.T) {
 	t.Parallel()
 	port := freePort(t)
