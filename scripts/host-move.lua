@@ -108,8 +108,12 @@ local function fail(msg)
   os.exit(1)
 end
 
-local host, herr = conn:open("host", keys)
-if not host then fail(herr) end
+local host, herr, hcode = conn:open("host", keys)
+if hcode == "not-found" then
+  fail(string.format("dhcpd has no host with %s %s; nothing changed", keys.mac and "MAC" or "name", host_arg))
+elseif not host then
+  fail(herr)
+end
 
 local function ips(v)
   if type(v) == "table" then return table.concat(v, ",") end
