@@ -922,11 +922,11 @@ func (m *module) lookupMany(L *lua.LState) int {
 	lc, c := connSelf(L, "lookup_many")
 	typ := c.checkName(2, "object type")
 	msgs := lookups(c, 3, typ)
-	raw := c.options(4, "raw")["raw"]
+	o := bulkOptions(c, 4)
 	out := L.CreateTable(len(msgs), 0)
 	// The result tables are built off the Lua goroutine, as replies arrive.
 	err := batchMap(L, lc, msgs, func(_ int, reply *omapi.Message, err error) *lua.LTable {
-		return lookupResult(L, typ, reply, err, raw)
+		return lookupResult(L, typ, reply, err, o)
 	}, func(_ int, reply *omapi.Message, err error, t *lua.LTable) {
 		if objectReply(reply, err) == nil {
 			lc.learn(reply.Handle, typ, reply.Object)
@@ -965,7 +965,7 @@ func lookups(c call, n int, typ string) []*omapi.Message {
 // object's attributes, or {error=, code=}. It runs on the goroutines of
 // the connections, outside guard: a panic becomes the entry's error
 // rather than a crash of the process.
-func lookupResult(L *lua.LState, typ string, reply *omapi.Message, err error, raw bool) (t *lua.LTable) {
+func lookupResult(L *lua.LState, typ string, reply *omapi.Message, err error, o bulkOpts) (t *lua.LTable) {
 	defer func() {
 		if r := recover(); r != nil {
 			t = errTable(L, fmt.Errorf("internal error decoding the reply: %v", r))
@@ -974,7 +974,49 @@ func lookupResult(L *lua.LState, typ string, reply *omapi.Message, err error, ra
 	if err := objectReply(reply, err); err != nil {
 		return errTable(L, err)
 	}
-	return attrsTable(L, typ, reply.Object, raw)
+	return someAttrsTable(L, typ, reply.Object, o.raw, o.fields)
+}
+
+// bulkOpts are the options of lookup_many and lookup_each: raw=true gives
+// undecoded bytes; fields={name, ...} keeps only those attributes.
+type bulkOpts struct {
+	raw    bool
+	fields map[string]bool // nil: every attribute
+}
+
+// bulkOptions reads the options table at argument n.
+func bulkOptions(c call, n int) bulkOpts {
+	var o bulkOpts
+	t := c.optTable(n, "options table")
+	if t == nil {
+		return o
+	}
+	t.ForEach(func(k, v lua.LValue) {
+		switch k {
+		case lua.LString("raw"):
+			b, ok := v.(lua.LBool)
+			if !ok {
+				c.argError(n, "option raw: boolean expected, got "+typeName(v))
+			}
+			o.raw = bool(b)
+		case lua.LString("fields"):
+			list, ok := v.(*lua.LTable)
+			if !ok {
+				c.argError(n, "option fields: array of attribute names expected, got "+typeName(v))
+			}
+			o.fields = map[string]bool{}
+			for i := 1; i <= list.Len(); i++ {
+				name, ok := list.RawGetInt(i).(lua.LString)
+				if !ok {
+					c.argError(n, fmt.Sprintf("option fields: entry %d: attribute name expected, got %s", i, typeName(list.RawGetInt(i))))
+				}
+				o.fields[omapi.KeyName(string(name))] = true
+			}
+		default:
+			c.argError(n, fmt.Sprintf("unknown option %s (options: raw, fields)", luaRepr(k)))
+		}
+	})
+	return o
 }
 
 // errEachStopped ends the batch of a lookup_each whose callback stopped it.
@@ -992,7 +1034,7 @@ func (m *module) lookupEach(L *lua.LState) int {
 	if !ok {
 		c.typeError(4, "function")
 	}
-	raw := c.options(5, "raw")["raw"]
+	o := bulkOptions(c, 5)
 
 	type result struct {
 		reply *omapi.Message
@@ -1008,7 +1050,7 @@ func (m *module) lookupEach(L *lua.LState) int {
 		done <- omapi.MapBatch(ctx, lc.c, len(msgs),
 			func(i int) *omapi.Message { return msgs[i] },
 			func(_ int, reply *omapi.Message, err error) result {
-				return result{reply, err, lookupResult(L, typ, reply, err, raw)}
+				return result{reply, err, lookupResult(L, typ, reply, err, o)}
 			},
 			func(_ int, r result) error {
 				select {

@@ -403,8 +403,20 @@ func decodeAttr(L *lua.LState, typ, name string, b []byte, raw bool) lua.LValue 
 // valuesTable returns a table name → decoded value; with duplicate names
 // the later value wins, as in dhcpd.
 func valuesTable(L *lua.LState, vs omapi.Values, kind func(name string) omapi.Kind, raw bool) *lua.LTable {
-	t := L.CreateTable(0, len(vs))
+	return someValuesTable(L, vs, kind, raw, nil)
+}
+
+// someValuesTable is valuesTable keeping only the names in keep (nil: all).
+func someValuesTable(L *lua.LState, vs omapi.Values, kind func(name string) omapi.Kind, raw bool, keep map[string]bool) *lua.LTable {
+	size := len(vs)
+	if keep != nil {
+		size = min(size, len(keep))
+	}
+	t := L.CreateTable(0, size)
 	for _, v := range vs {
+		if keep != nil && !keep[v.Name] {
+			continue
+		}
 		if raw {
 			t.RawSetString(v.Name, lua.LString(v.Data))
 		} else {
@@ -416,7 +428,12 @@ func valuesTable(L *lua.LState, vs omapi.Values, kind func(name string) omapi.Ki
 
 // attrsTable is valuesTable for the attributes of an object of type typ.
 func attrsTable(L *lua.LState, typ string, vs omapi.Values, raw bool) *lua.LTable {
-	return valuesTable(L, vs, func(name string) omapi.Kind { k, _ := kindOf(typ, name); return k }, raw)
+	return someAttrsTable(L, typ, vs, raw, nil)
+}
+
+// someAttrsTable is attrsTable keeping only the names in keep (nil: all).
+func someAttrsTable(L *lua.LState, typ string, vs omapi.Values, raw bool, keep map[string]bool) *lua.LTable {
+	return someValuesTable(L, vs, func(name string) omapi.Kind { k, _ := kindOf(typ, name); return k }, raw, keep)
 }
 
 // formatValues renders a value list for tostring: name=value pairs in wire

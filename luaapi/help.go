@@ -121,15 +121,17 @@ as written. type= only says how object values decode.`},
 reply.message.result. The connection signs the message and gives it its own id (left in m.tid).`},
 
 	// Bulk operations.
-	{"conn:lookup_many", "conn:lookup_many(type, {keys, ...} [, {raw=}]) -> {result, ...}",
+	{"conn:lookup_many", "conn:lookup_many(type, {keys, ...} [, {raw=, fields=}]) -> {result, ...}",
 		"Look up many objects at once, pipelined.",
 		`Each entry is a key table as for lookup_by_host. The results come in the same order: the
 attribute table of the object found, or {error=message, code=code} for a request that failed.
 A transport failure fails the whole call with nil, message, code. A large batch is spread
-over up to eight connections to the server (opened on first use, closed with conn).`},
-	{"conn:lookup_each", "conn:lookup_each(type, {keys, ...}, function(i, result) ... end [, {raw=}]) -> count",
+over up to eight connections to the server (opened on first use, closed with conn).
+Options: raw=true gives undecoded bytes; fields={"state", "mac", ...} keeps only those
+attributes in each table (much cheaper for many results).`},
+	{"conn:lookup_each", "conn:lookup_each(type, {keys, ...}, function(i, result) ... end [, {raw=, fields=}]) -> count",
 		"Look up many objects, pipelined, handing each result to a function as it arrives.",
-		`As lookup_many, but the function is called with each result (i counts from 1, in the order
+		`As lookup_many (with its options), but the function is called with each result (i counts from 1, in the order
 of the keys) while later lookups are still in flight, so the script's own work overlaps with
 the server's, and the results are not all held at once. The function returning false stops
 the lookups. Returns how many results the function had. A transport failure returns nil,

@@ -60,6 +60,21 @@ function TestLookupMany(t)
       eq(t, o["ip-address"], keys[99 + i].ip, "refreshed object " .. i)
     end
   end
+  -- fields: only the attributes asked for (short names too); failures
+  -- are whole error entries
+  rs = must(t, conn:lookup_many("lease", {{ip = LAB.active.ip}, {ip = LAB.no_lease_ip}}, {fields = {"state", "mac", "nosuch"}}))
+  local names = {}
+  for k in pairs(rs[1]) do names[#names + 1] = k end
+  table.sort(names)
+  eq(t, table.concat(names, ","), "hardware-address,state", "fields kept")
+  eq(t, rs[1].state, LAB.active.state, "field decoded")
+  eq(t, rs[1]["hardware-address"], LAB.active.mac, "short name mac")
+  eq(t, rs[2].code, "not-found", "an error entry with fields")
+  rs = must(t, conn:lookup_many("lease", {{ip = LAB.active.ip}}, {fields = {"ip"}, raw = true}))
+  eq(t, rs[1]["ip-address"], omapi.pack_ip(LAB.active.ip), "fields and raw")
+  raises(t, {"bad argument #3 to 'lookup_many'", "option fields", "array of attribute names"}, conn.lookup_many, conn, "lease", {}, {fields = "state"})
+  raises(t, {"bad argument #3 to 'lookup_many'", "option fields: entry 2"}, conn.lookup_many, conn, "lease", {}, {fields = {"state", 7}})
+  raises(t, {"bad argument #3 to 'lookup_many'", "option raw: boolean"}, conn.lookup_many, conn, "lease", {}, {raw = 1})
   -- misuse is checked before anything is sent
   raises(t, {"bad argument #2 to 'lookup_many'", "entry 2", "IPv4"}, conn.lookup_many, conn, "lease", {{ip = LAB.active.ip}, {ip = "x"}})
   raises(t, {"bad argument #2 to 'lookup_many'", "entry 1", "table of keys"}, conn.lookup_many, conn, "lease", {"192.0.2.1"})
@@ -147,6 +162,11 @@ function TestLookupEach(t)
   must(t, conn:lookup_each("lease", {{ip = LAB.active.ip}}, function(_, r)
     eq(t, r["ip-address"], omapi.pack_ip(LAB.active.ip), "raw")
   end, {raw = true}))
+  -- fields
+  must(t, conn:lookup_each("lease", {{ip = LAB.active.ip}}, function(_, r)
+    eq(t, r.state, LAB.active.state, "state with fields")
+    eq(t, r["client-hostname"], nil, "a field not asked for")
+  end, {fields = {"state"}}))
   -- false stops the lookups; the connection is usable afterwards
   eq(t, must(t, conn:lookup_each("lease", keys, function(i) return i < 10 end)), 10, "stopped at 10")
   eq(t, must(t, conn:lookup_ip(LAB.active.mac)), LAB.active.ip, "usable after a stop")
