@@ -53,16 +53,24 @@ func (lc *luaConn) remember(handle uint32, typ string) {
 	lc.types[handle] = typ
 }
 
-// refTypes are the types of the handles some attributes hold (a lease's
-// subnet, pool, host and billing class).
-var refTypes = map[string]string{"subnet": "subnet", "pool": "pool", "host": "host", "billing-class": "class"}
+// refType is the type of the object whose handle attribute name holds (a
+// lease's subnet, pool, host and billing class), "" for other attributes.
+func refType(name string) string {
+	switch name {
+	case "subnet", "pool", "host":
+		return name
+	case "billing-class":
+		return "class"
+	}
+	return ""
+}
 
 // learn remembers the type of an object read, and of the objects its
 // handle attributes point at.
 func (lc *luaConn) learn(handle uint32, typ string, vs omapi.Values) {
 	lc.remember(handle, typ)
 	for _, v := range vs {
-		if t, ok := refTypes[v.Name]; ok && len(v.Data) == 4 {
+		if t := refType(v.Name); t != "" && len(v.Data) == 4 {
 			if k, _ := kindOf(typ, v.Name); k == omapi.KindHandle {
 				lc.remember(binary.BigEndian.Uint32(v.Data), t)
 			}
