@@ -161,6 +161,9 @@ end
 -- Output.
 local COLUMNS = { "ip", "state", "mac", "starts", "ends", "hostname" }
 local TABLE_LINE = "%-15s  %-9s  %-17s  %-20s  %-20s  %s"
+-- Without a hostname, no padding after ENDS (a trailing-space gsub per
+-- line doubled the time of a /16).
+local TABLE_LINE_NO_HOSTNAME = "%-15s  %-9s  %-17s  %-20s  %s"
 local json_pending = nil -- the last JSON element, not printed yet
 
 local function format_row(row)
@@ -171,8 +174,12 @@ local function format_row(row)
   elseif format == "json" then
     return "  " .. omapi.json(row)
   end
-  return (string.format(TABLE_LINE, row.ip, row.state, row.mac or "-",
-    row.starts or "-", row.ends or "-", row.hostname or "")):gsub("%s+$", "")
+  if row.hostname and row.hostname ~= "" then
+    return string.format(TABLE_LINE, row.ip, row.state, row.mac or "-",
+      row.starts or "-", row.ends or "-", row.hostname)
+  end
+  return string.format(TABLE_LINE_NO_HOSTNAME, row.ip, row.state, row.mac or "-",
+    row.starts or "-", row.ends or "-")
 end
 
 if format == "table" then
