@@ -39,6 +39,15 @@ type spinReader struct {
 	on   bool
 	slow int // replies in a row that came after the spin
 	skip int // reads left that do not spin
+
+	// One read's state, for readFn (made once: a closure per read would
+	// be an allocation per request).
+	p      []byte
+	n      int
+	errno  syscall.Errno
+	slept  bool
+	start  time.Time
+	readFn func(fd uintptr) bool
 }
 
 func newSpinReader(nc net.Conn, spin bool) *spinReader {
@@ -46,6 +55,7 @@ func newSpinReader(nc net.Conn, spin bool) *spinReader {
 	if sc, ok := nc.(syscall.Conn); ok && spin && spinSupported && runtime.NumCPU() > 1 {
 		if rc, err := sc.SyscallConn(); err == nil {
 			s.rc = rc
+			s.readFn = s.read
 		}
 	}
 	return s
@@ -59,26 +69,11 @@ func (s *spinReader) Read(p []byte) (int, error) {
 		s.skip--
 		return s.nc.Read(p)
 	}
-	var (
-		n     int
-		errno syscall.Errno
-		slept bool
-		start = time.Now()
-	)
-	err := s.rc.Read(func(fd uintptr) bool {
-		for {
-			n, errno = rawRead(fd, p)
-			switch {
-			case errno == syscall.EINTR:
-			case errno != syscall.EAGAIN:
-				return true
-			case slept || time.Since(start) > spinWait:
-				slept = true
-				return false // sleep until the socket is readable
-			}
-		}
-	})
-	if slept {
+	s.p, s.n, s.errno, s.slept, s.start = p, 0, 0, false, time.Now()
+	err := s.rc.Read(s.readFn)
+	n, errno := s.n, s.errno
+	s.p = nil
+	if s.slept {
 		if s.slow++; s.slow >= spinSlow {
 			s.slow, s.skip = 0, spinSkip
 		}
@@ -95,4 +90,21 @@ func (s *spinReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// read is called by the poller with the socket: it reads, spinning while
+// there is nothing yet until spinWait has passed, and then asks the poller
+// to wait (false).
+func (s *spinReader) read(fd uintptr) bool {
+	for {
+		s.n, s.errno = rawRead(fd, s.p)
+		switch {
+		case s.errno == syscall.EINTR:
+		case s.errno != syscall.EAGAIN:
+			return true
+		case s.slept || time.Since(s.start) > spinWait:
+			s.slept = true
+			return false // sleep until the socket is readable
+		}
+	}
 }
