@@ -1072,19 +1072,22 @@ func (m *module) lookupEach(L *lua.LState) int {
 	// However this call ends (the callback may raise an error), the
 	// batch is stopped and waited for before the connection is usable.
 	lc.busy = "lookup_each"
-	finish := func() error {
-		close(quit)
-		for range results {
+	var (
+		stopped bool
+		err     error
+	)
+	stop := func() error {
+		if !stopped {
+			stopped = true
+			close(quit)
+			for range results {
+			}
+			lc.busy = ""
+			err = <-done
 		}
-		lc.busy = ""
-		return <-done
+		return err
 	}
-	finished := false
-	defer func() {
-		if !finished {
-			finish()
-		}
-	}()
+	defer stop()
 	count := 0
 	for r := range results {
 		if objectReply(r.reply, r.err) == nil {
@@ -1101,8 +1104,7 @@ func (m *module) lookupEach(L *lua.LState) int {
 			break
 		}
 	}
-	finished = true
-	if err := finish(); err != nil && !errors.Is(err, errEachStopped) {
+	if err := stop(); err != nil && !errors.Is(err, errEachStopped) {
 		return fail(L, fmt.Errorf("after %d of %d results: %w", count, len(msgs), err))
 	}
 	L.Push(lua.LNumber(count))
