@@ -71,14 +71,16 @@ func TestHistoryHome(t *testing.T) {
 	}
 }
 
+// TestHistoryUnwritable: a history file whose directory cannot be made
+// is an error. The parent is a regular file, which stops root too (a
+// read-only directory would not).
 func TestHistoryUnwritable(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root writes anywhere")
-	}
 	dir := t.TempDir()
-	os.Chmod(dir, 0o500)
-	defer os.Chmod(dir, 0o700)
-	if _, err := openHistory(filepath.Join(dir, "sub", "history"), 10); err == nil {
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openHistory(filepath.Join(file, "sub", "history"), 10); err == nil {
 		t.Error("no error for a directory that cannot be made")
 	}
 }
