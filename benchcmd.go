@@ -23,8 +23,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: omapish bench [--n N] [--rounds R]\n\n"+
 			"Starts a lab dhcpd (root, /usr/sbin/dhcpd) and measures lookups one at a time\n"+
-			"and pipelined through the Lua API, add+delete pairs and cold start, each with\n"+
-			"a ratio to omshell fed the same lease lookups from a file, and dhcpd's CPU use.\n"+
+			"and pipelined through the Lua API, pipelined through the Go library alone,\n"+
+			"add+delete pairs and cold start, each with a ratio to omshell fed the same\n"+
+			"lease lookups from a file, and dhcpd's CPU use.\n"+
 			"The phases run in turn, R times over; each reports its median run.\n\nFlags:\n")
 		printFlags(stderr, fs)
 	}
