@@ -189,7 +189,10 @@ func TestLabShell(t *testing.T) {
 	tm.send("conn:lookup_hostname(\"192.0.2.150\")\r")
 	at = tm.expect(at, "client150", 5*time.Second)
 	tm.send("conn:lookup_by_lease{ip=\"192.0.2.150\"}\r")
-	tm.expect(at, "state = 2 (active)", 5*time.Second)
+	at = tm.expect(at, "state = 2 (active)", 5*time.Second)
+	// help of a method, given as the function a connection holds
+	tm.send("help(conn.lookup_each)\r")
+	tm.expect(at, "conn:lookup_each(type, {keys, ...}, function(i, result)", 5*time.Second)
 	tm.exitOnCtrlD(10 * time.Second)
 	out, _ := exec.Command("ip", "netns", "list").Output()
 	if strings.Contains(string(out), "omapish-"+strconv.Itoa(tm.cmd.Process.Pid)+"-") {

@@ -197,6 +197,13 @@ func (m *module) registerTypes(L *lua.LState) {
 		"__newindex": guard("message.__newindex", m.messageNewIndex),
 		"__tostring": guard("message.__tostring", messageToString),
 	})
+	// The methods are in the metatables too (Lua reads only the __ keys
+	// there), so that a program holding the metatable, such as the
+	// shell's help(conn.lookup_ip) and completion, finds them as the
+	// same function values __index returns.
+	for mt, methods := range map[*lua.LTable]*lua.LTable{conn: m.connMethods, obj: m.objectMethods, msg: m.messageMethods} {
+		methods.ForEach(func(k, v lua.LValue) { mt.RawSet(k, v) })
+	}
 	val := L.NewTypeMetatable(ValueClass)
 	L.SetFuncs(val, map[string]lua.LGFunction{
 		"__index":    guard("value.__index", typedIndex),
