@@ -17,6 +17,23 @@ const (
 	faultDeadline = 1500 * time.Millisecond
 )
 
+// faultState serves fault f and returns a Lua state whose global TARGET
+// is the omapi.connect options for it (with omapitest's key when f.Auth).
+func faultState(t *testing.T, f omapitest.Fault) *lua.LState {
+	t.Helper()
+	addr := omapitest.ServeFault(t, f)
+	L := newState(t, Options{Timeout: faultTimeout})
+	target := L.NewTable()
+	target.RawSetString("address", lua.LString(addr))
+	if f.Auth {
+		target.RawSetString("key_name", lua.LString(omapitest.KeyName))
+		target.RawSetString("secret", lua.LString(omapitest.SecretBase64))
+		target.RawSetString("algorithm", lua.LString(omapitest.Algorithm))
+	}
+	L.SetGlobal("TARGET", target)
+	return L
+}
+
 // TestFaults runs the fault matrix (omapitest.Faults) through the Lua
 // module: each hostile or broken server makes omapi.connect or the first
 // request return nil, message, code — the code and message the library
@@ -26,16 +43,7 @@ func TestFaults(t *testing.T) {
 	for _, f := range omapitest.Faults {
 		t.Run(f.Name, func(t *testing.T) {
 			t.Parallel()
-			addr := omapitest.ServeFault(t, f)
-			L := newState(t, Options{Timeout: faultTimeout})
-			target := L.NewTable()
-			target.RawSetString("address", lua.LString(addr))
-			if f.Auth {
-				target.RawSetString("key_name", lua.LString(omapitest.KeyName))
-				target.RawSetString("secret", lua.LString(omapitest.SecretBase64))
-				target.RawSetString("algorithm", lua.LString(omapitest.Algorithm))
-			}
-			L.SetGlobal("TARGET", target)
+			L := faultState(t, f)
 			start := time.Now()
 			doString(t, L, `
 				local conn, msg, code = omapi.connect(TARGET)
@@ -78,15 +86,7 @@ func TestFaultsPipelined(t *testing.T) {
 	for _, f := range omapitest.Faults {
 		t.Run(f.Name, func(t *testing.T) {
 			t.Parallel()
-			addr := omapitest.ServeFault(t, f)
-			L := newState(t, Options{Timeout: faultTimeout})
-			target := L.NewTable()
-			target.RawSetString("address", lua.LString(addr))
-			if f.Auth {
-				target.RawSetString("key_name", lua.LString(omapitest.KeyName))
-				target.RawSetString("secret", lua.LString(omapitest.SecretBase64))
-			}
-			L.SetGlobal("TARGET", target)
+			L := faultState(t, f)
 			start := time.Now()
 			doString(t, L, `
 				local conn, msg, code = omapi.connect(TARGET)
