@@ -17,23 +17,15 @@ import (
 // with omshell as the baseline.
 func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("omapish bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	n := fs.Int("n", 20000, "lease lookups per phase")
 	rounds := fs.Int("rounds", 3, "runs of every phase, interleaved; each reports its median")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: omapish bench [--n N] [--rounds R]\n\n"+
-			"Starts a lab dhcpd (root, /usr/sbin/dhcpd) and measures lookups one at a time\n"+
-			"and pipelined through the Lua API, pipelined through the Go library alone,\n"+
-			"add+delete pairs and cold start, each with a ratio to omshell fed the same\n"+
-			"lease lookups from a file, and dhcpd's CPU use.\n"+
-			"The phases run in turn, R times over; each reports its median run.\n\nFlags:\n")
-		printFlags(stderr, fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseSubcommand(fs, args, "Usage: omapish bench [--n N] [--rounds R]\n\n"+
+		"Starts a lab dhcpd (root, /usr/sbin/dhcpd) and measures lookups one at a time\n"+
+		"and pipelined through the Lua API, pipelined through the Go library alone,\n"+
+		"add+delete pairs and cold start, each with a ratio to omshell fed the same\n"+
+		"lease lookups from a file, and dhcpd's CPU use.\n"+
+		"The phases run in turn, R times over; each reports its median run.", stderr); !ok {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

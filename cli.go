@@ -147,6 +147,25 @@ func orNone(path string) string {
 	return strings.TrimSpace(path)
 }
 
+// parseSubcommand parses the flags of a subcommand (omapish lab, omapish
+// bench) whose --help prints usage, then the flags. ok is false when the
+// command must end now, with status exit: after --help (0) or a bad flag
+// (2, the flag package has said what was wrong).
+func parseSubcommand(fs *flag.FlagSet, args []string, usage string, stderr io.Writer) (exit int, ok bool) {
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage+"\n\nFlags:\n")
+		printFlags(stderr, fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return 0, true
+}
+
 // printFlags lists flags as users type them: --name (and -e, -i).
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {

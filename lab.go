@@ -15,24 +15,16 @@ import (
 // runLab is `omapish lab [--conf FILE] [--leases FILE] [-- CMD ARGS]`.
 func runLab(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("omapish lab", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var cfg lab.Config
 	fs.StringVar(&cfg.Conf, "conf", "", "dhcpd.conf `FILE` to run instead of the built-in sample")
 	fs.StringVar(&cfg.Leases, "leases", "", "leases `FILE` to start from (copied; the original is not changed)")
 	fs.StringVar(&cfg.Algorithm, "algorithm", "", "key algorithm of the sample config (hmac-md5 ... hmac-sha512)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: omapish lab [--conf FILE] [--leases FILE] [-- CMD [ARGS...]]\n\n"+
-			"Starts ISC dhcpd in a private network namespace and runs the shell (or CMD)\n"+
-			"inside it, with $OMAPISH_CONFIG pointing at a profile for that dhcpd. Needs root\n"+
-			"and /usr/sbin/dhcpd (Debian: apt-get install isc-dhcp-server). Everything is\n"+
-			"removed when the shell or CMD exits. CMD finds this omapish first on its PATH.\n\nFlags:\n")
-		printFlags(stderr, fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseSubcommand(fs, args, "Usage: omapish lab [--conf FILE] [--leases FILE] [-- CMD [ARGS...]]\n\n"+
+		"Starts ISC dhcpd in a private network namespace and runs the shell (or CMD)\n"+
+		"inside it, with $OMAPISH_CONFIG pointing at a profile for that dhcpd. Needs root\n"+
+		"and /usr/sbin/dhcpd (Debian: apt-get install isc-dhcp-server). Everything is\n"+
+		"removed when the shell or CMD exits. CMD finds this omapish first on its PATH.", stderr); !ok {
+		return code
 	}
 	self, err := os.Executable()
 	if err != nil {
