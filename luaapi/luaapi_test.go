@@ -112,35 +112,26 @@ func labTable(L *lua.LState, l *lab.Lab) *lua.LTable {
 	set(t, "empty_group", s.EmptyGroup)
 	set(t, "unused_ip", s.UnusedIP)
 	set(t, "no_lease_ip", s.NoLeaseIP)
+	setOpt := func(t *lua.LTable, k, v string) { // set when not empty
+		if v != "" {
+			set(t, k, v)
+		}
+	}
 	host := func(h lab.SampleHost) *lua.LTable {
 		ht := L.NewTable()
 		set(ht, "name", h.Name)
-		if h.MAC != "" {
-			set(ht, "mac", h.MAC)
-		}
-		if h.IP != "" {
-			set(ht, "ip", h.IP)
-		}
-		if h.ClientID != "" {
-			set(ht, "client_id", h.ClientID)
-		}
-		if h.Group != "" {
-			set(ht, "group", h.Group)
-		}
+		setOpt(ht, "mac", h.MAC)
+		setOpt(ht, "ip", h.IP)
+		setOpt(ht, "client_id", h.ClientID)
+		setOpt(ht, "group", h.Group)
 		return ht
 	}
 	lease := func(ls lab.SampleLease) *lua.LTable {
 		lt := L.NewTable()
 		set(lt, "ip", ls.IP)
-		if ls.MAC != "" {
-			set(lt, "mac", ls.MAC)
-		}
-		if ls.ClientID != "" {
-			set(lt, "client_id", ls.ClientID)
-		}
-		if ls.Hostname != "" {
-			set(lt, "hostname", ls.Hostname)
-		}
+		setOpt(lt, "mac", ls.MAC)
+		setOpt(lt, "client_id", ls.ClientID)
+		setOpt(lt, "hostname", ls.Hostname)
 		lt.RawSetString("state", lua.LNumber(ls.State))
 		set(lt, "state_name", ls.State.String())
 		return lt
