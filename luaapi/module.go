@@ -65,6 +65,10 @@ type module struct {
 
 	// Method tables of the userdata classes.
 	connMethods, objectMethods, messageMethods *lua.LTable
+
+	// miss is the last name read from the module's values and not found,
+	// for the error of calling it (names.go).
+	miss miss
 }
 
 // registryKey holds the state's *module in the Lua registry.
@@ -79,6 +83,9 @@ func Preload(L *lua.LState, opts Options) {
 	L.G.Registry.RawSetString(registryKey, ud)
 	m.registerTypes(L)
 	m.table = m.newModuleTable(L)
+	nilMeta := L.NewTable()
+	nilMeta.RawSetString("__call", L.NewFunction(m.callNil))
+	L.SetMetatable(lua.LNil, nilMeta)
 	L.PreloadModule("omapi", func(L *lua.LState) int {
 		L.Push(m.table)
 		return 1
@@ -149,6 +156,8 @@ func (m *module) newModuleTable(L *lua.LState) *lua.LTable {
 	mt := L.NewTable()
 	L.SetFuncs(mt, guardAll("omapi.message.", m.messageFuncs()))
 	t.RawSetString("message", mt)
+	L.SetMetatable(t, L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{"__index": m.missingIndex("omapi")}))
+	L.SetMetatable(mt, L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{"__index": m.missingIndex("omapi.message")}))
 	for _, op := range []omapi.Opcode{omapi.OpOpen, omapi.OpRefresh, omapi.OpUpdate, omapi.OpNotify, omapi.OpStatus, omapi.OpDelete} {
 		t.RawSetString(upper(op.String()), lua.LNumber(op))
 	}
@@ -181,19 +190,19 @@ func (m *module) registerTypes(L *lua.LState) {
 	m.messageMethods = L.SetFuncs(L.NewTable(), guardAll("m:", m.messageMethodFuncs()))
 	conn := L.NewTypeMetatable(ConnClass)
 	L.SetFuncs(conn, map[string]lua.LGFunction{
-		"__index":    guard("conn.__index", m.connIndex),
+		"__index":    guard("conn.__index", m.notingMisses(ConnClass, m.connMethods, m.connIndex)),
 		"__newindex": guard("conn.__newindex", readOnly(ConnClass)),
 		"__tostring": guard("conn.__tostring", connToString),
 	})
 	obj := L.NewTypeMetatable(ObjectClass)
 	L.SetFuncs(obj, map[string]lua.LGFunction{
-		"__index":    guard("object.__index", m.objectIndex),
+		"__index":    guard("object.__index", m.notingMisses(ObjectClass, m.objectMethods, m.objectIndex)),
 		"__newindex": guard("object.__newindex", readOnly(ObjectClass)),
 		"__tostring": guard("object.__tostring", objectToString),
 	})
 	msg := L.NewTypeMetatable(MessageClass)
 	L.SetFuncs(msg, map[string]lua.LGFunction{
-		"__index":    guard("message.__index", m.messageIndex),
+		"__index":    guard("message.__index", m.notingMisses(MessageClass, m.messageMethods, m.messageIndex)),
 		"__newindex": guard("message.__newindex", m.messageNewIndex),
 		"__tostring": guard("message.__tostring", messageToString),
 	})

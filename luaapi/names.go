@@ -1,0 +1,157 @@
+package luaapi
+
+import (
+	"fmt"
+	"sort"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Misspelled names. Reading a name that the omapi table, a connection, an
+// object or a message does not have gives nil, as Lua does for any table:
+// a script may test for a field (if obj["client-hostname"] then ...), and
+// an attribute dhcpd did not send is simply absent. The error comes when
+// the nil is called. gopher-lua says only "attempt to call a non-function
+// object" there (Lua 5.1 names the variable); the module sets a __call on
+// nil's metatable that finds the name the call site used (the compiler
+// records it for each call) and, when the same line of the same function
+// has just read that name from one of the module's values and found
+// nothing, says which value lacked it and what it has that is spelt
+// alike: `omapi.conn has no method "lookup_ipp" (did you mean
+// "lookup_ip"?)`.
+
+// miss is the last read of a name the module's tables and userdata do not
+// have.
+type miss struct {
+	what  string   // "omapi", "omapi.message", ConnClass, ...
+	kind  string   // "function" or "method"
+	key   string   // the name read
+	table *lua.LTable // its functions, for a suggestion
+	fn    lua.LValue
+	line  int // where it was read: the Lua function and its line
+}
+
+// noteMiss records that the running Lua code read key from the value
+// described by what, and found nothing.
+func (m *module) noteMiss(L *lua.LState, what, kind, key string, table *lua.LTable) {
+	dbg, ok := L.GetStack(1)
+	if !ok {
+		return
+	}
+	fn, err := L.GetInfo("fl", dbg, lua.LNil)
+	if err != nil {
+		return
+	}
+	m.miss = miss{what: what, kind: kind, key: key, table: table, fn: fn, line: dbg.CurrentLine}
+}
+
+// missingIndex is the __index of the omapi table and omapi.message: it
+// records the miss and gives nil.
+func (m *module) missingIndex(what string) lua.LGFunction {
+	return func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		if key, ok := L.Get(2).(lua.LString); ok {
+			m.noteMiss(L, what, "function", string(key), t)
+		}
+		L.Push(lua.LNil)
+		return 1
+	}
+}
+
+// notingMisses wraps the __index of a userdata class whose methods are
+// in methods: a string key it finds nothing for is recorded as a miss.
+func (m *module) notingMisses(class string, methods *lua.LTable, index lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		n := index(L)
+		if n == 1 && L.Get(-1) == lua.LNil {
+			if key, ok := L.Get(2).(lua.LString); ok {
+				m.noteMiss(L, class, "method", string(key), methods)
+			}
+		}
+		return n
+	}
+}
+
+// callNil is the __call of nil: it raises the error for calling a nil
+// value, naming what was called.
+func (m *module) callNil(L *lua.LState) int {
+	L.RaiseError("%s", m.nilCallMessage(L))
+	return 0
+}
+
+func (m *module) nilCallMessage(L *lua.LState) string {
+	name := ""
+	if dbg, ok := L.GetStack(0); ok {
+		if _, err := L.GetInfo("n", dbg, lua.LNil); err == nil {
+			name = dbg.Name
+		}
+	}
+	if name == "" || name == "?" || name == "(anonymous)" {
+		return "attempt to call a nil value"
+	}
+	ms := m.miss
+	if ms.key == name && m.missedHere(L) {
+		msg := fmt.Sprintf("%s has no %s %q", ms.what, ms.kind, name)
+		if s := suggest(name, functionNames(ms.table)); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return msg
+	}
+	return fmt.Sprintf("attempt to call '%s' (a nil value)", name)
+}
+
+// missedHere reports whether the recorded miss happened on the line of
+// the Lua function that is calling the nil.
+func (m *module) missedHere(L *lua.LState) bool {
+	dbg, ok := L.GetStack(1)
+	if !ok {
+		return false
+	}
+	fn, err := L.GetInfo("fl", dbg, lua.LNil)
+	return err == nil && fn == m.miss.fn && dbg.CurrentLine == m.miss.line
+}
+
+// functionNames lists the keys of t whose values are functions, sorted.
+func functionNames(t *lua.LTable) []string {
+	var names []string
+	t.ForEach(func(k, v lua.LValue) {
+		if s, ok := k.(lua.LString); ok && v.Type() == lua.LTFunction {
+			names = append(names, string(s))
+		}
+	})
+	sort.Strings(names)
+	return names
+}
+
+// suggest returns the name in known closest to s, if it is close enough
+// to be a misspelling of it: at most two edits, fewer than its length.
+func suggest(s string, known []string) string {
+	best, bestDist := "", 3
+	for _, w := range known {
+		if d := editDistance(s, w); d < bestDist && d < len(w) {
+			best, bestDist = w, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
