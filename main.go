@@ -106,19 +106,20 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	luaapi.Preload(L, lopts)
 	replaceLuaPrint(L, stdout)
+	repl.Install(L, docs(), stdout, stderr)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	status := exitOK
+	status, exited := exitOK, false
 	switch {
 	case opts.code != "":
-		status = runCode(ctx, L, opts, stdout, stderr, color)
+		status, exited = runCode(ctx, L, opts, stdout, stderr, color)
 	case opts.script != "":
-		status = runScript(ctx, L, opts, stdout, stderr, color)
+		status, exited = runScript(ctx, L, opts, stdout, stderr, color)
 	}
 	interactive := opts.code == "" && opts.script == ""
-	if (interactive || opts.interactive) && status != exitUsage {
+	if (interactive || opts.interactive) && status != exitUsage && !exited {
 		stop() // the shell handles Ctrl-C itself
 		ro := repl.Options{
 			L:           L,
@@ -132,6 +133,10 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 			Banner:      banner(cfg),
 		}
 		if err := repl.Run(context.Background(), ro); err != nil {
+			var ee *repl.ExitError
+			if errors.As(err, &ee) {
+				return ee.Code
+			}
 			if !errors.Is(err, repl.ErrReported) {
 				fmt.Fprintln(stderr, "omapish:", err)
 			}
@@ -141,75 +146,77 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	return status
 }
 
-// runCode runs the -e chunk and prints what it returns.
-func runCode(ctx context.Context, L *lua.LState, opts *options, stdout, stderr io.Writer, color bool) int {
-	fn, err := L.Load(strings.NewReader("return "+opts.code), "-e")
+// runCode runs the -e chunk and prints what it returns. exited is true
+// when the chunk called exit: the status is then the one it gave.
+func runCode(ctx context.Context, L *lua.LState, opts *options, stdout, stderr io.Writer, color bool) (status int, exited bool) {
+	fn, err := repl.Load(L, opts.code, "-e", true)
 	if err != nil {
-		if fn, err = L.Load(strings.NewReader(opts.code), "-e"); err != nil {
-			fmt.Fprintln(stderr, "omapish: -e:", luaError(err))
-			return exitUsage
-		}
+		fmt.Fprintln(stderr, err)
+		return exitUsage, false
 	}
 	setArgs(L, "-e", opts.args)
-	vals, err := call(ctx, L, fn, opts.args)
-	if err != nil {
-		fmt.Fprintln(stderr, luaError(err))
-		return exitFail
+	vals, status, exited := call(ctx, L, fn, "-e", opts.args, stderr)
+	if status != exitOK || exited {
+		return status, exited
 	}
-	return printValues(L, vals, opts.json, stdout, stderr, color)
+	return printValues(L, vals, opts.json, stdout, stderr, color), false
 }
 
 // runScript runs FILE.lua with its arguments in `arg` and as `...`.
-func runScript(ctx context.Context, L *lua.LState, opts *options, stdout, stderr io.Writer, color bool) int {
+func runScript(ctx context.Context, L *lua.LState, opts *options, stdout, stderr io.Writer, color bool) (status int, exited bool) {
 	fn, err := loadScript(L, opts.script)
 	if err != nil {
-		fmt.Fprintln(stderr, "omapish:", err)
 		var se *scriptNotFound
 		if errors.As(err, &se) {
-			return exitUsage
+			fmt.Fprintln(stderr, "omapish:", err)
+			return exitUsage, false
 		}
-		return exitFail
+		var syn *repl.SyntaxError
+		if errors.As(err, &syn) {
+			fmt.Fprintln(stderr, err) // file:line: message, as a runtime error
+		} else {
+			fmt.Fprintln(stderr, "omapish:", err)
+		}
+		return exitFail, false
 	}
 	setArgs(L, opts.script, opts.args)
-	vals, err := call(ctx, L, fn, opts.args)
-	if err != nil {
-		fmt.Fprintln(stderr, luaError(err))
-		return exitFail
+	vals, status, exited := call(ctx, L, fn, opts.script, opts.args, stderr)
+	if status != exitOK || exited || !opts.json {
+		return status, exited
 	}
-	if opts.json {
-		return printValues(L, vals, true, stdout, stderr, color)
-	}
-	return exitOK
+	return printValues(L, vals, true, stdout, stderr, color), false
 }
 
-// call runs fn with string arguments under ctx; Ctrl-C cancels it.
-func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args []string) ([]lua.LValue, error) {
-	L.SetContext(ctx)
-	defer L.RemoveContext()
-	top := L.GetTop()
-	L.Push(fn)
-	for _, a := range args {
-		L.Push(lua.LString(a))
+// call runs the chunk fn, called name in messages, with string arguments
+// under ctx (Ctrl-C cancels it). A chunk that fails — an error, an
+// interruption, or returning nil and a message as the module's functions
+// fail — has its message written to stderr and status exitFail; one that
+// called exit(n) has exited set and status n.
+func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, name string, args []string, stderr io.Writer) (vals []lua.LValue, status int, exited bool) {
+	largs := make([]lua.LValue, len(args))
+	for i, a := range args {
+		largs[i] = lua.LString(a)
 	}
-	err := L.PCall(len(args), lua.MultRet, nil)
-	if ctx.Err() != nil {
+	vals, err := repl.Call(ctx, L, fn, largs...)
+	var ee *repl.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return nil, ee.Code, true
+	case ctx.Err() != nil:
 		// Also when the chunk ended without an error: a pcall may have
 		// caught the interruption, or a request returned nil, "canceled"
 		// that the chunk returned as its result.
-		L.SetTop(top)
-		return nil, errors.New("interrupted")
+		fmt.Fprintln(stderr, "interrupted")
+		return nil, exitFail, false
+	case err != nil:
+		fmt.Fprintln(stderr, luaError(err))
+		return nil, exitFail, false
 	}
-	if err != nil {
-		L.SetTop(top)
-		return nil, err
+	if msg, failed := repl.Failure(vals); failed {
+		fmt.Fprintf(stderr, "%s: %s\n", name, msg)
+		return nil, exitFail, false
 	}
-	n := L.GetTop() - top
-	vals := make([]lua.LValue, n)
-	for i := range n {
-		vals[i] = L.Get(top + 1 + i)
-	}
-	L.SetTop(top)
-	return vals, nil
+	return vals, exitOK, false
 }
 
 // setArgs makes the global `arg` table as lua(1) does: arg[0] is the

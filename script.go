@@ -7,6 +7,8 @@ import (
 	"os"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/omapish/omapish/repl"
 )
 
 // scriptNotFound is a script that is neither a file nor a saved script.
@@ -22,7 +24,7 @@ func loadScript(L *lua.LState, path string) (*lua.LFunction, error) {
 	src, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if name, body, ok := savedScript(path); ok {
-			return L.Load(bytesReader(body), name)
+			return repl.Load(L, string(body), name, false)
 		}
 		return nil, &scriptNotFound{path}
 	}
@@ -38,9 +40,5 @@ func loadScript(L *lua.LState, path string) (*lua.LFunction, error) {
 			src[i] = ' '
 		}
 	}
-	fn, err := L.Load(bytesReader(src), path)
-	if err != nil {
-		return nil, errors.New(luaError(err))
-	}
-	return fn, nil
+	return repl.Load(L, string(src), path, false)
 }

@@ -693,10 +693,17 @@ func (lc *luaConn) open(L *lua.LState, typ string, keys omapi.Values, opts ...om
 	return o, nil
 }
 
-// errDeclined is the failure of a hazardous request the user said no to.
+// errDeclined is the failure of a hazardous request the user said no to:
+// "canceled" by its code (it matches context.Canceled), without the words
+// "context canceled" in its message.
 func errDeclined(warning string) error {
-	return fmt.Errorf("not sent: %s (declined): %w", warning, context.Canceled)
+	return &declinedError{warning}
 }
+
+type declinedError struct{ warning string }
+
+func (e *declinedError) Error() string        { return "not sent: " + e.warning + " (declined)" }
+func (e *declinedError) Is(target error) bool { return target == context.Canceled }
 
 // allow decides whether a hazardous request goes out: with force, yes;
 // otherwise Options.Confirm decides, and without Confirm the request is

@@ -101,9 +101,9 @@ func (d *Dialer) DialContext(ctx context.Context, addr string) (*Conn, error) {
 	nc, err := dial(ctx, "tcp", addr)
 	if err != nil {
 		if ctx.Err() != nil {
-			if cerr := ctxErr(ctx, "dial"); !errors.Is(err, cerr) {
-				err = fmt.Errorf("%w (%v)", cerr, err)
-			}
+			// Why the dial ended (a timeout, Ctrl-C), not how the net
+			// package saw it ("dial tcp ...: i/o timeout").
+			err = ctxErr(ctx, "dial")
 		}
 		return nil, &OpError{Op: "dial", Addr: addr, Err: err}
 	}

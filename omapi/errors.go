@@ -166,7 +166,34 @@ type OpError struct {
 }
 
 func (e *OpError) Error() string {
-	return "omapi: " + e.Op + " " + e.Addr + ": " + e.Err.Error()
+	op := e.Op
+	if op == "dial" {
+		op = "connect to"
+	}
+	return "omapi: " + op + " " + e.Addr + ": " + netErrText(e.Err)
+}
+
+// netErrText is the text of an I/O error without what OpError already
+// says: the net package repeats the operation and the addresses ("dial
+// tcp 127.0.0.1:1: connect: connection refused"), a DNS failure names
+// the resolver, and a cancelled context is "context canceled".
+func netErrText(err error) string {
+	for {
+		switch e := err.(type) {
+		case *net.OpError:
+			err = e.Err
+			continue
+		case *os.SyscallError:
+			err = e.Err
+			continue
+		case *net.DNSError:
+			return "lookup " + e.Name + ": " + e.Err
+		}
+		if err == context.Canceled {
+			return "canceled"
+		}
+		return err.Error()
+	}
 }
 
 // Unwrap returns the underlying error.

@@ -27,12 +27,13 @@ func (d Doc) label() string {
 }
 
 // keysHelp ends the help index.
-const keysHelp = "Keys: Tab completes, Up/Down recall history, Ctrl-R searches it, Ctrl-C clears the line or stops a running chunk, Ctrl-D exits."
+const keysHelp = "Keys: Tab completes, Up/Down recall history, Ctrl-R searches it, Ctrl-C clears the line or stops a running chunk, Ctrl-D (or exit) leaves."
 
 // helper implements the Lua global help().
 type helper struct {
 	docs     []Doc
 	out, err io.Writer
+	shell    bool // end the index with the keys of the shell
 }
 
 // call is help as a Lua function: help() lists everything; help(f) for a
@@ -160,7 +161,9 @@ func (h *helper) index(L *lua.LState, docs []Doc, all bool) {
 		for _, n := range moduleNames(L) {
 			b.WriteString("  " + n + "\n")
 		}
-		b.WriteString("\n" + keysHelp + "\n")
+		if h.shell {
+			b.WriteString("\n" + keysHelp + "\n")
+		}
 		io.WriteString(h.out, b.String())
 		return
 	}
@@ -188,7 +191,7 @@ func (h *helper) index(L *lua.LState, docs []Doc, all bool) {
 		}
 		b.WriteString("  " + l + strings.Repeat(" ", pad) + "  " + d.Summary + "\n")
 	}
-	if all {
+	if all && h.shell {
 		b.WriteString("\n" + keysHelp + "\n")
 	}
 	io.WriteString(h.out, b.String())

@@ -78,9 +78,11 @@ func (e *reportedError) Error() string        { return e.msg }
 func (e *reportedError) Is(target error) bool { return target == ErrReported }
 
 // Run runs the shell (o.Interactive) or the script on o.In. It returns nil
-// at the end of the input (Ctrl-D), ctx.Err() when ctx is cancelled, an
-// error matching ErrReported when a script failed, and other errors when
-// the terminal or the input fail.
+// at the end of the input (Ctrl-D, or exit or quit typed alone),
+// *ExitError when a chunk called exit(n) or os.exit(n), ctx.Err() when ctx
+// is cancelled, an error matching ErrReported when a script failed (also
+// by returning nil and a message), and other errors when the terminal or
+// the input fail.
 func Run(ctx context.Context, o Options) error {
 	if err := o.defaults(); err != nil {
 		return err
@@ -143,11 +145,10 @@ func newSession(o *Options) *session {
 // caller holds mu.
 func (s *session) pendingText() string { return s.pending }
 
-// install sets the globals print and help.
+// install sets the globals print, help, exit and quit, and os.exit.
 func (s *session) install() {
 	s.L.SetGlobal("print", s.L.NewFunction(s.print))
-	h := &helper{docs: s.o.Docs, out: s.out, err: s.err}
-	s.L.SetGlobal("help", s.L.NewFunction(h.call))
+	install(s.L, &helper{docs: s.o.Docs, out: s.out, err: s.err, shell: s.o.Interactive})
 }
 
 // print is Lua's print writing to the session's output.
@@ -239,6 +240,9 @@ func (s *session) loop(ctx context.Context, in lineReader) error {
 		if buf.Empty() && strings.TrimSpace(line) == "" {
 			continue
 		}
+		if buf.Empty() && isExitWord(line) {
+			return nil
+		}
 		buf.Append(line)
 		src := buf.String()
 		c, st, cerr := compile(src, chunkName)
@@ -251,7 +255,9 @@ func (s *session) loop(ctx context.Context, in lineReader) error {
 			s.message(errorMessage(cerr, chunkName, src))
 			continue
 		}
-		s.exec(ctx, c)
+		if err := s.exec(ctx, c); err != nil {
+			return err
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -267,9 +273,17 @@ func (s *session) interrupt() {
 	s.cancelMu.Unlock()
 }
 
+// isExitWord reports whether a line is the word exit or quit alone, which
+// leaves the shell as Ctrl-D does (as in python and sqlite3's shells).
+func isExitWord(line string) bool {
+	w := strings.TrimSpace(line)
+	return w == "exit" || w == "quit"
+}
+
 // exec runs a chunk under a context that Ctrl-C cancels and prints what
-// it returns; errors are reported and the loop goes on.
-func (s *session) exec(ctx context.Context, c compiled) {
+// it returns; errors are reported and the loop goes on. It returns
+// *ExitError when the chunk called exit.
+func (s *session) exec(ctx context.Context, c compiled) error {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.cancelMu.Lock()
@@ -283,36 +297,23 @@ func (s *session) exec(ctx context.Context, c compiled) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	vals, err := call(cctx, s.L, c.proto)
+	vals, err := Call(cctx, s.L, s.L.NewFunctionFromProto(c.proto))
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee
+	}
 	if err != nil {
 		msg := s.errorText(err)
 		if cctx.Err() != nil && ctx.Err() == nil {
 			msg = "interrupted"
 		}
 		s.message(msg)
-		return
+		return nil
 	}
 	// A chunk that returns after Ctrl-C (a pcall caught the interruption,
 	// a request returned nil, "canceled") shows what it returned.
 	Print(s.out, s.L, vals, s.o.Color)
-}
-
-// call runs proto with ctx set on L and returns the values it returns.
-func call(ctx context.Context, L *lua.LState, proto *lua.FunctionProto) ([]lua.LValue, error) {
-	L.SetContext(ctx)
-	defer L.RemoveContext()
-	base := L.GetTop()
-	L.Push(L.NewFunctionFromProto(proto))
-	if err := L.PCall(0, lua.MultRet, nil); err != nil {
-		L.SetTop(base)
-		return nil, err
-	}
-	vals := make([]lua.LValue, 0, L.GetTop()-base)
-	for i := base + 1; i <= L.GetTop(); i++ {
-		vals = append(vals, L.Get(i))
-	}
-	L.SetTop(base)
-	return vals, nil
+	return nil
 }
 
 // errorText returns a runtime error as "stdin:LINE: message", using the
@@ -357,7 +358,11 @@ func (s *session) script(ctx context.Context) error {
 	}
 	cctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	vals, err := call(cctx, s.L, c.proto)
+	vals, err := Call(cctx, s.L, s.L.NewFunctionFromProto(c.proto))
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -369,6 +374,12 @@ func (s *session) script(ctx context.Context) error {
 	}
 	if err != nil {
 		msg := s.errorText(err)
+		s.message(msg)
+		return &reportedError{msg}
+	}
+	if msg, failed := Failure(vals); failed {
+		// nil, message: a failure, as assert would have raised it.
+		msg = chunkName + ": " + msg
 		s.message(msg)
 		return &reportedError{msg}
 	}
