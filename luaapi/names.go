@@ -23,9 +23,9 @@ import (
 // miss is the last read of a name the module's tables and userdata do not
 // have.
 type miss struct {
-	what  string   // "omapi", "omapi.message", ConnClass, ...
-	kind  string   // "function" or "method"
-	key   string   // the name read
+	what  string      // "omapi", "omapi.message", ConnClass, ...
+	kind  string      // "function" or "method"
+	key   string      // the name read
 	table *lua.LTable // its functions, for a suggestion
 	fn    lua.LValue
 	line  int // where it was read: the Lua function and its line
