@@ -267,12 +267,17 @@ func TestScript(t *testing.T) {
 		{"shebang", "#!/usr/bin/env omapish\nprint('hi')\nerror('line 3')\n", "hi\n", "stdin:3: line 3\n", true},
 		{"empty", "", "", "", false},
 		{"no colour", "error('x')", "", "stdin:1: x\n", true},
+		// A chunk that fails the module's way fails as assert would.
+		{"returned failure", "print(1)\nreturn nil, 'boom', 'io'\n", "1\n", "stdin: boom\n", true},
+		{"returned nil", "return nil\n", "nil\n", "", false},
+		{"returned nil, nil", "return nil, nil\n", "nil\tnil\n", "", false},
+		{"help", "help('omapi.connect')", "omapi.connect([profile | \"host:port\" | {...}]) -> conn\n  Open an authenticated connection.\n\n  With no argument, the default profile.\n\n  Returns nil, message, code on failure.\n", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			L := newTestState(t)
 			var out, errb strings.Builder
-			err := Run(t.Context(), Options{L: L, In: io.NopCloser(strings.NewReader(tt.in)), Out: &out, Err: &errb, Color: true})
+			err := Run(t.Context(), Options{L: L, In: io.NopCloser(strings.NewReader(tt.in)), Out: &out, Err: &errb, Color: true, Docs: testDocs})
 			if (err != nil) != tt.fail {
 				t.Fatalf("Run: %v", err)
 			}
@@ -341,5 +346,79 @@ func TestRunCancelAtPrompt(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return after cancel")
+	}
+}
+
+// TestExit: exit and quit typed alone leave the shell as Ctrl-D does;
+// exit(n), quit() and os.exit(n) end the shell or the script with status
+// n (Run returns *ExitError), also from inside a pcall, and nothing after
+// them runs.
+func TestExit(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		code  int // -1: Run returns nil
+	}{
+		{"exit typed", []string{"exit"}, -1},
+		{"quit typed", []string{"  quit "}, -1},
+		{"exit()", []string{"exit()"}, 0},
+		{"quit()", []string{"quit()"}, 0},
+		{"exit(3)", []string{"x = 1", "exit(3)"}, 3},
+		{"exit(false)", []string{"exit(false)"}, 1},
+		{"os.exit(4)", []string{"os.exit(4)"}, 4},
+		{"pcall(os.exit, 5)", []string{"pcall(os.exit, 5); print('not reached')"}, 5},
+		{"exit in a loop", []string{"for i = 1, 10 do if i == 2 then pcall(exit, 6) end print(i) end"}, 6},
+		{"exit in a coroutine", []string{"coroutine.wrap(function() exit(8) end)()"}, 8},
+	}
+	for _, tt := range tests {
+		for _, interactive := range []bool{true, false} {
+			if interactive != (tt.code == -1) && tt.code == -1 {
+				continue // the words are the shell's, not Lua
+			}
+			name := tt.name + map[bool]string{true: " in the shell", false: " in a script"}[interactive]
+			t.Run(name, func(t *testing.T) {
+				L := newTestState(t)
+				lines := append(tt.lines, "print('after')")
+				var err error
+				var out, errb string
+				if interactive {
+					f := &fakeInput{lines: lines}
+					_, err = runFake(t, t.Context(), L, f)
+					out, errb = f.out.String(), f.err.String()
+				} else {
+					var o, e strings.Builder
+					in := io.NopCloser(strings.NewReader(strings.Join(lines, "\n")))
+					err = Run(t.Context(), Options{L: L, In: in, Out: &o, Err: &e})
+					out, errb = o.String(), e.String()
+				}
+				var ee *ExitError
+				switch {
+				case tt.code == -1 && err != nil:
+					t.Fatalf("Run: %v, want nil", err)
+				case tt.code >= 0 && (!errors.As(err, &ee) || ee.Code != tt.code):
+					t.Fatalf("Run: %v, want exit %d", err, tt.code)
+				}
+				if strings.Contains(out, "after") || strings.Contains(out, "not reached") || strings.Contains(out, "2") {
+					t.Errorf("ran on after exit: %q", out)
+				}
+				if errb != "" {
+					t.Errorf("stderr %q", errb)
+				}
+			})
+		}
+	}
+}
+
+func TestExitBadArgument(t *testing.T) {
+	L := newTestState(t)
+	f := &fakeInput{lines: []string{"exit('x')", "print('still here')"}}
+	if _, err := runFake(t, t.Context(), L, f); err != nil {
+		t.Fatalf("loop: %v", err)
+	}
+	if want := "stdin:1: bad argument #1 to 'exit' (number or boolean expected, got string)\n"; f.err.String() != want {
+		t.Errorf("stderr %q, want %q", f.err.String(), want)
+	}
+	if f.out.String() != "still here\n" {
+		t.Errorf("stdout %q", f.out.String())
 	}
 }
