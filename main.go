@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
-	"strings"
 
 	"github.com/chzyer/readline"
 	lua "github.com/yuin/gopher-lua"
@@ -209,7 +208,7 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, name string, ar
 		fmt.Fprintln(stderr, "interrupted")
 		return nil, exitFail, false
 	case err != nil:
-		fmt.Fprintln(stderr, luaError(err))
+		fmt.Fprintln(stderr, repl.ErrorText(L, err))
 		return nil, exitFail, false
 	}
 	if msg, failed := repl.Failure(vals); failed {
@@ -241,7 +240,7 @@ func printValues(L *lua.LState, vals []lua.LValue, asJSON bool, stdout, stderr i
 	enc := L.GetField(L.GetGlobal("omapi"), "json")
 	for _, v := range vals {
 		if err := L.CallByParam(lua.P{Fn: enc, NRet: 1, Protect: true}, v); err != nil {
-			fmt.Fprintln(stderr, "omapish: --json:", luaError(err))
+			fmt.Fprintln(stderr, "omapish: --json:", repl.ErrorText(L, err))
 			return exitFail
 		}
 		s := L.Get(-1)
@@ -249,16 +248,6 @@ func printValues(L *lua.LState, vals []lua.LValue, asJSON bool, stdout, stderr i
 		fmt.Fprintln(stdout, s.String())
 	}
 	return exitOK
-}
-
-// luaError renders a Lua error as `chunk:line: message`, without
-// gopher-lua's stack traceback.
-func luaError(err error) string {
-	var ae *lua.ApiError
-	if errors.As(err, &ae) && ae.Object != nil {
-		return strings.TrimSpace(ae.Object.String())
-	}
-	return err.Error()
 }
 
 // replaceLuaPrint makes Lua's print write to w (gopher-lua's writes to

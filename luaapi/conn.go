@@ -253,13 +253,13 @@ func (m *module) fromProfile(c call, n int, name string) target {
 		if name == "" {
 			c.errorf(`no server given and no configuration loaded: pass a profile name, "host:port" or {address=..., key_name=..., secret=...}`)
 		}
-		c.argError(n, fmt.Sprintf(`no profile %q: no configuration loaded (for a host, write "%s:%d")`, name, name, omapi.DefaultPort))
+		c.argError(n, fmt.Sprintf(`no profile %q: no configuration loaded; for a host, write "%s:%d"`, name, name, omapi.DefaultPort))
 	}
 	s, err := m.opts.Profiles.Lookup(name)
 	if err != nil {
 		msg := errMessage(err)
 		if name != "" {
-			msg += fmt.Sprintf(` (for a host, write "%s:%d")`, name, omapi.DefaultPort)
+			msg += fmt.Sprintf(`; for a host, write "%s:%d"`, name, omapi.DefaultPort)
 			c.argError(n, msg)
 		}
 		c.errorf("%s", msg)

@@ -319,20 +319,29 @@ func (s *session) exec(ctx context.Context, c compiled) error {
 // errorText returns a runtime error as "stdin:LINE: message", using the
 // error value's __tostring when it has one, and the traceback when asked.
 func (s *session) errorText(err error) string {
+	msg := ErrorText(s.L, err)
+	var ae *lua.ApiError
+	if errors.As(err, &ae) && s.o.Traceback && ae.StackTrace != "" {
+		msg += "\n" + ae.StackTrace
+	}
+	return msg
+}
+
+// ErrorText is a Lua error as the shell shows it: "chunk:LINE: message",
+// the error value's __tostring when it has one, or "(error object is a
+// table value)"; without gopher-lua's stack traceback.
+func ErrorText(L *lua.LState, err error) string {
 	msg := luaErrorText(err)
 	var ae *lua.ApiError
 	if errors.As(err, &ae) {
 		switch ae.Object.(type) {
 		case *lua.LTable, *lua.LUserData:
-			if t, ok := (&printer{L: s.L}).tostring(ae.Object); ok {
+			if t, ok := (&printer{L: L}).tostring(ae.Object); ok {
 				msg = t
 			}
 		}
-		if s.o.Traceback && ae.StackTrace != "" {
-			msg += "\n" + ae.StackTrace
-		}
 	}
-	return msg
+	return strings.TrimSpace(msg)
 }
 
 // script runs the whole input as one chunk.

@@ -119,7 +119,7 @@ func (c *Config) Lookup(name string) (Server, error) {
 			msg := "no server named and no default profile"
 			switch {
 			case c.Path == "":
-				msg += " (no configuration file found)"
+				msg += ": no configuration file found"
 			case len(c.Servers) > 0:
 				msg += fmt.Sprintf("; set default = %q%s", slices.Sorted(maps.Keys(c.Servers))[0], in)
 			}
@@ -133,7 +133,7 @@ func (c *Config) Lookup(name string) (Server, error) {
 		if names := slices.Sorted(maps.Keys(c.Servers)); len(names) > 0 {
 			msg += "; profiles: " + strings.Join(names, ", ")
 		} else if c.Path == "" {
-			msg += " (no configuration file found)"
+			msg += ": no configuration file found"
 		}
 		return Server{}, &Error{Msg: msg, Err: ErrNoProfile}
 	}

@@ -521,8 +521,8 @@ secret = "`+secretB64+`"
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{
-		"":  "no server named and no default profile (no configuration file found)",
-		"x": `no profile "x" (no configuration file found)`,
+		"":  "no server named and no default profile: no configuration file found",
+		"x": `no profile "x": no configuration file found`,
 	} {
 		if _, err := empty.Lookup(name); err == nil || err.Error() != want || !errors.Is(err, ErrNoProfile) {
 			t.Errorf("empty config: Lookup(%q) = %v; want %q", name, err, want)
