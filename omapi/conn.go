@@ -100,6 +100,11 @@ func (d *Dialer) DialContext(ctx context.Context, addr string) (*Conn, error) {
 	}
 	nc, err := dial(ctx, "tcp", addr)
 	if err != nil {
+		if dl, ok := ctx.Deadline(); ok && ctx.Err() == nil && !time.Now().Before(dl) {
+			// The socket's deadline (ctx's) fired an instant before
+			// ctx's own timer: let ctx say why.
+			<-ctx.Done()
+		}
 		if ctx.Err() != nil {
 			// Why the dial ended (a timeout, Ctrl-C), not how the net
 			// package saw it ("dial tcp ...: i/o timeout").
