@@ -83,9 +83,7 @@ func Preload(L *lua.LState, opts Options) {
 	L.G.Registry.RawSetString(registryKey, ud)
 	m.registerTypes(L)
 	m.table = m.newModuleTable(L)
-	nilMeta := L.NewTable()
-	nilMeta.RawSetString("__call", L.NewFunction(m.callNil))
-	L.SetMetatable(lua.LNil, nilMeta)
+	m.nameCalls(L)
 	L.PreloadModule("omapi", func(L *lua.LState) int {
 		L.Push(m.table)
 		return 1

@@ -13,8 +13,9 @@ import (
 // an attribute dhcpd did not send is simply absent. The error comes when
 // the nil is called. gopher-lua says only "attempt to call a non-function
 // object" there (Lua 5.1 names the variable); the module sets a __call on
-// nil's metatable that finds the name the call site used (the compiler
-// records it for each call) and, when the same line of the same function
+// nil's metatable (and on those of booleans, numbers and strings) that
+// finds the name the call site used (the compiler records it for each
+// call) and, for nil, when the same line of the same function
 // has just read that name from one of the module's values and found
 // nothing, says which value lacked it and what it has that is spelt
 // alike: `omapi.conn has no method "lookup_ipp" (did you mean
@@ -72,14 +73,30 @@ func (m *module) notingMisses(class string, methods *lua.LTable, index lua.LGFun
 	}
 }
 
-// callNil is the __call of nil: it raises the error for calling a nil
-// value, naming what was called.
-func (m *module) callNil(L *lua.LState) int {
-	L.RaiseError("%s", m.nilCallMessage(L))
+// nameCalls sets a __call on the metatables of nil, booleans, numbers and
+// strings, which gopher-lua's "attempt to call a non-function object"
+// would otherwise not name.
+func (m *module) nameCalls(L *lua.LState) {
+	call := L.NewFunction(m.callValue)
+	for _, v := range []lua.LValue{lua.LNil, lua.LFalse, lua.LNumber(0), lua.LString("")} {
+		mt, ok := L.GetMetatable(v).(*lua.LTable)
+		if !ok {
+			mt = L.NewTable()
+			L.SetMetatable(v, mt)
+		}
+		mt.RawSetString("__call", call)
+	}
+}
+
+// callValue is the __call of values that are not functions: it raises the
+// error for calling one, naming what was called, as Lua 5.1 does
+// ("attempt to call 'prnt' (a nil value)").
+func (m *module) callValue(L *lua.LState) int {
+	L.RaiseError("%s", m.callMessage(L, L.Get(1)))
 	return 0
 }
 
-func (m *module) nilCallMessage(L *lua.LState) string {
+func (m *module) callMessage(L *lua.LState, v lua.LValue) string {
 	name := ""
 	if dbg, ok := L.GetStack(0); ok {
 		if _, err := L.GetInfo("n", dbg, lua.LNil); err == nil {
@@ -87,7 +104,10 @@ func (m *module) nilCallMessage(L *lua.LState) string {
 		}
 	}
 	if name == "" || name == "?" || name == "(anonymous)" {
-		return "attempt to call a nil value"
+		return fmt.Sprintf("attempt to call a %s value", v.Type())
+	}
+	if v != lua.LNil {
+		return fmt.Sprintf("attempt to call '%s' (a %s value)", name, v.Type())
 	}
 	ms := m.miss
 	if ms.key == name && m.missedHere(L) {

@@ -33,6 +33,9 @@ func TestMisspelledNames(t *testing.T) {
 		{"a miss on another line", "local conect = omapi.conect\nconect()", `attempt to call 'conect' (a nil value)`},
 		{"a miss of another name", `local x = omapi.nosuch; local f; f()`, `attempt to call 'f' (a nil value)`},
 		{"no name", `(nil)()`, `attempt to call a nil value`},
+		{"a number", `omapi.OPEN()`, `attempt to call 'OPEN' (a number value)`},
+		{"a string", `conn.address()`, `attempt to call 'address' (a string value)`},
+		{"a boolean", `conn.closed()`, `attempt to call 'closed' (a boolean value)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
