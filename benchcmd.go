@@ -24,7 +24,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		"and pipelined through the Lua API, pipelined through the Go library alone,\n"+
 		"add+delete pairs and cold start, each with a ratio to omshell fed the same\n"+
 		"lease lookups from a file, and dhcpd's CPU use.\n"+
-		"The phases run in turn, R times over; each reports its median run.", stderr); !ok {
+		"The phases run in turn, R times over; each reports its median run.", stdout, stderr); !ok {
 		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

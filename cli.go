@@ -32,8 +32,9 @@ Flags:
 const usageTail = `
 Secrets never come from the command line: the configuration file
 (secret, secret_file or secret_env), --secret-file, or $OMAPISH_SECRET.
-Exit status: 0 success, 1 a script error or a failed operation, 2 bad usage
-or bad configuration.
+Exit status: 0 success; 1 a script error, or a chunk that returned nil and a
+message (as the omapi functions fail); 2 bad usage or bad configuration;
+exit(n) or os.exit(n) in a chunk: n.
 `
 
 // options are the parsed command line.
@@ -46,7 +47,9 @@ type options struct {
 	args                                []string
 }
 
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
+// parseFlags parses the command line; --help writes the usage to stdout
+// (help that was asked for) and returns errHelp.
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("omapish", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by the caller
@@ -63,9 +66,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Usage = func() {} // a bad flag gets one line; --help the whole text
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, usage)
-			printFlags(stderr, fs)
-			fmt.Fprint(stderr, usageTail)
+			fmt.Fprint(stdout, usage)
+			printFlags(stdout, fs)
+			fmt.Fprint(stdout, usageTail)
 			return nil, errHelp
 		}
 		return nil, fmt.Errorf("%w (omapish --help shows the flags)", err)
@@ -149,18 +152,22 @@ func orNone(path string) string {
 
 // parseSubcommand parses the flags of a subcommand (omapish lab, omapish
 // bench) whose --help prints usage, then the flags. ok is false when the
-// command must end now, with status exit: after --help (0) or a bad flag
-// (2, the flag package has said what was wrong).
-func parseSubcommand(fs *flag.FlagSet, args []string, usage string, stderr io.Writer) (exit int, ok bool) {
+// command must end now, with status exit: after --help (0, the usage on
+// stdout) or a bad flag (2, the flag package has said what was wrong on
+// stderr, followed by the usage).
+func parseSubcommand(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (exit int, ok bool) {
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage+"\n\nFlags:\n")
-		printFlags(stderr, fs)
+	fs.Usage = func() {}
+	printUsage := func(w io.Writer) {
+		fmt.Fprint(w, usage+"\n\nFlags:\n")
+		printFlags(w, fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout)
 			return exitOK, false
 		}
+		printUsage(stderr)
 		return exitUsage, false
 	}
 	return 0, true

@@ -23,7 +23,7 @@ func runLab(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		"Starts ISC dhcpd in a private network namespace and runs the shell (or CMD)\n"+
 		"inside it, with $OMAPISH_CONFIG pointing at a profile for that dhcpd. Needs root\n"+
 		"and /usr/sbin/dhcpd (Debian: apt-get install isc-dhcp-server). Everything is\n"+
-		"removed when the shell or CMD exits. CMD finds this omapish first on its PATH.", stderr); !ok {
+		"removed when the shell or CMD exits. CMD finds this omapish first on its PATH.", stdout, stderr); !ok {
 		return code
 	}
 	self, err := os.Executable()

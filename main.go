@@ -71,7 +71,7 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 			return runScripts(args[1:], stdout, stderr)
 		}
 	}
-	opts, err := parseFlags(args, stderr)
+	opts, err := parseFlags(args, stdout)
 	if errors.Is(err, errHelp) {
 		return exitOK
 	}
