@@ -2,6 +2,7 @@
 --
 -- Usage: omapish inspect TYPE KEY=VALUE... [--hexdump] [--json]
 --   omapish inspect lease ip=192.0.2.150
+--   omapish inspect control                (the one object without a key)
 --   omapish inspect failover-state name=lab-failover
 --   omapish inspect pool handle=4          (by handle, with a REFRESH)
 -- The debugging tool: what dhcpd really sent, in wire order.
@@ -27,7 +28,8 @@ hardware-address and name; "_" may stand for "-"), converted by the schema
 (a MAC also sends hardware-type 1). For a bytes attribute such as
 dhcp-client-identifier, colon-separated hex (01:00:00:5e:00:53:50) is sent as
 those bytes, anything else as text. handle=N reads the object with that handle
-(REFRESH), e.g. the pool handle a lease shows: inspect pool handle=4.
+(REFRESH), e.g. the pool handle a lease shows: inspect pool handle=4. The
+control object (dhcpd has one) takes no key: inspect control.
 
 Options:
   --hexdump   also print a hexdump -C style dump of every value
@@ -43,6 +45,7 @@ Examples:
   omapish inspect host name=static1
   omapish inspect failover-state name=lab-failover
   omapish inspect pool handle=4 --hexdump
+  omapish inspect control
 ]]
 
 local function usage_error(msg)
@@ -56,9 +59,11 @@ if opts.help then
   io.write(USAGE)
   os.exit(0)
 end
-if #operands < 2 then usage_error("TYPE and at least one KEY=VALUE expected") end
+if #operands < 1 then usage_error("TYPE and at least one KEY=VALUE expected") end
 local typ = operands[1]
 if typ:find("=") then usage_error("TYPE first, then KEY=VALUE: " .. typ) end
+-- dhcpd has one control object and finds it without a key.
+if #operands < 2 and typ ~= "control" then usage_error("TYPE and at least one KEY=VALUE expected") end
 
 local keys, handle = {}, nil
 local count = 0
