@@ -220,3 +220,31 @@ func TestLabShellConfirm(t *testing.T) {
 	tm.expect(at, "true", 5*time.Second)
 	tm.send("\x04")
 }
+
+// TestLabShellErrors: in the shell on the lab's dhcpd, an assignment
+// shows the failure it would swallow, a misspelled method names itself,
+// and exit typed alone leaves with status 0.
+func TestLabShellErrors(t *testing.T) {
+	home := t.TempDir()
+	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	at := tm.expect(0, "omapi> ", 20*time.Second)
+	tm.send("x = omapi.connect{profile = \"lab\", secret = \"c2VjcmV0c2VjcmV0\"}\r")
+	at = tm.expect(at, "x is nil: authentication failed (key omapish-lab): the server rejected our signature: wrong secret? (auth)", 5*time.Second)
+	tm.send("conn = assert(omapi.connect())\r")
+	at = tm.expect(at, "omapi> ", 5*time.Second)
+	tm.send("conn:lookup_ipp(\"00:00:5e:00:53:50\")\r")
+	at = tm.expect(at, `stdin:1: omapi.conn has no method "lookup_ipp" (did you mean "lookup_ip"?)`, 5*time.Second)
+	tm.send("conn:lookup_ip(\"00:00:5e:00:53:50\")\r")
+	tm.expect(at, `"192.0.2.150"`, 5*time.Second)
+	tm.send("exit\r")
+	done := make(chan error, 1)
+	go func() { done <- tm.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("exit did not leave the shell")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/ast"
 	"github.com/yuin/gopher-lua/parse"
 )
 
@@ -58,6 +59,10 @@ type compiled struct {
 	// way the values it returns are printed (a statement chunk returns
 	// some only with an explicit return).
 	expr bool
+	// assigned, when not "", says the chunk is one assignment of one call
+	// to one variable (x = omapi.connect{...}), named so: the chunk then
+	// returns a table of everything the call returned (see watchAssign).
+	assigned string
 }
 
 // compile compiles src as the REPL does: as an expression first
@@ -84,10 +89,10 @@ func compile(src, name string) (compiled, status, error) {
 	if eerr == nil {
 		return compiled{proto: p, expr: true}, complete, nil
 	}
-	p, serr := compileString(src, name)
+	c, serr := compileStatements(src, name)
 	switch {
 	case serr == nil:
-		return compiled{proto: p}, complete, nil
+		return c, complete, nil
 	case atEOF(serr, src):
 		return compiled{}, incomplete, serr
 	case atEOF(eerr, e):
@@ -95,6 +100,105 @@ func compile(src, name string) (compiled, status, error) {
 		return compiled{}, incomplete, eerr
 	}
 	return compiled{}, invalid, serr
+}
+
+// compileStatements compiles src as statements; a chunk that is one
+// assignment of a call is compiled to return what the call returned too
+// (watchAssign).
+func compileStatements(src, name string) (compiled, error) {
+	stmts, err := parse.Parse(strings.NewReader(src), name)
+	if err != nil {
+		return compiled{}, err
+	}
+	assigned := ""
+	if len(stmts) == 1 {
+		stmts, assigned = watchAssign(stmts[0])
+	}
+	p, err := lua.Compile(stmts, name)
+	if err != nil {
+		return compiled{}, err
+	}
+	return compiled{proto: p, assigned: assigned}, nil
+}
+
+// resultsName is the local that holds a watched call's results; no Lua
+// name can be spelt so.
+const resultsName = "(results)"
+
+// watchAssign rewrites `x = f(...)` (or `local x = f(...)`, one variable,
+// one call) so that the chunk assigns as before and also returns a table
+// of all the call returned:
+//
+//	local (results) = {f(...)}; x = (results)[1]; return (results)
+//
+// The shell then shows a failure that the assignment would swallow: the
+// module's functions fail with nil, message, code, and x = ... keeps
+// only the nil. Any other statement is returned as it is, and assigned is
+// "".
+func watchAssign(st ast.Stmt) (stmts []ast.Stmt, assigned string) {
+	var (
+		call *ast.FuncCallExpr
+		ok   bool
+	)
+	switch a := st.(type) {
+	case *ast.AssignStmt:
+		if len(a.Lhs) == 1 && len(a.Rhs) == 1 {
+			call, ok = a.Rhs[0].(*ast.FuncCallExpr)
+		}
+		if ok {
+			assigned = exprName(a.Lhs[0])
+		}
+	case *ast.LocalAssignStmt:
+		if len(a.Names) == 1 && len(a.Exprs) == 1 {
+			call, ok = a.Exprs[0].(*ast.FuncCallExpr)
+		}
+		if ok {
+			assigned = a.Names[0]
+		}
+	}
+	if !ok || call.AdjustRet {
+		return []ast.Stmt{st}, ""
+	}
+	line, last := st.Line(), st.LastLine()
+	at := func(n ast.PositionHolder) {
+		n.SetLine(line)
+		n.SetLastLine(last)
+	}
+	results := func() ast.Expr {
+		e := &ast.IdentExpr{Value: resultsName}
+		at(e)
+		return e
+	}
+	tbl := &ast.TableExpr{Fields: []*ast.Field{{Value: call}}}
+	capture := &ast.LocalAssignStmt{Names: []string{resultsName}, Exprs: []ast.Expr{tbl}}
+	one := &ast.NumberExpr{Value: "1"}
+	first := &ast.AttrGetExpr{Object: results(), Key: one}
+	ret := &ast.ReturnStmt{Exprs: []ast.Expr{results()}}
+	for _, n := range []ast.PositionHolder{tbl, capture, one, first, ret} {
+		at(n)
+	}
+	switch a := st.(type) {
+	case *ast.AssignStmt:
+		a.Rhs[0] = first
+	case *ast.LocalAssignStmt:
+		a.Exprs[0] = first
+	}
+	return []ast.Stmt{capture, st, ret}, assigned
+}
+
+// exprName is how an assignment's target reads, for a message.
+func exprName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.IdentExpr:
+		return e.Value
+	case *ast.AttrGetExpr:
+		if k, ok := e.Key.(*ast.StringExpr); ok {
+			if o := exprName(e.Object); o != "" {
+				return o + "." + k.Value
+			}
+		}
+	}
+	return "the variable"
 }
 
 // compileString parses and compiles src without an LState.

@@ -310,10 +310,35 @@ func (s *session) exec(ctx context.Context, c compiled) error {
 		s.message(msg)
 		return nil
 	}
+	if c.assigned != "" {
+		s.assignedFailure(c.assigned, vals)
+		return nil
+	}
 	// A chunk that returns after Ctrl-C (a pcall caught the interruption,
 	// a request returned nil, "canceled") shows what it returned.
 	Print(s.out, s.L, vals, s.o.Color)
 	return nil
+}
+
+// assignedFailure shows the failure a chunk `x = f(...)` would swallow:
+// when f returned nil, message[, code], x is nil and the message said
+// nowhere. vals is what the chunk returned: a table of f's results.
+func (s *session) assignedFailure(name string, vals []lua.LValue) {
+	if len(vals) != 1 {
+		return
+	}
+	t, ok := vals[0].(*lua.LTable)
+	if !ok {
+		return
+	}
+	msg, failed := Failure([]lua.LValue{t.RawGetInt(1), t.RawGetInt(2)})
+	if !failed {
+		return
+	}
+	if code, ok := t.RawGetInt(3).(lua.LString); ok {
+		msg += " (" + string(code) + ")"
+	}
+	s.message(name + " is nil: " + msg)
 }
 
 // errorText returns a runtime error as "stdin:LINE: message", using the
@@ -360,7 +385,12 @@ func (s *session) script(ctx context.Context) error {
 		}
 	}
 	c, st, cerr := compile(src, chunkName)
-	if st != complete {
+	if st == complete && c.assigned != "" {
+		// As written: the shell's watch of x = f() is not for scripts.
+		c.assigned = ""
+		c.proto, cerr = compileString(src, chunkName)
+	}
+	if st != complete || cerr != nil {
 		msg := errorMessage(cerr, chunkName, src)
 		s.message(msg)
 		return &reportedError{msg}

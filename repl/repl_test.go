@@ -422,3 +422,53 @@ func TestExitBadArgument(t *testing.T) {
 		t.Errorf("stdout %q", f.out.String())
 	}
 }
+
+// TestAssignedFailure: the shell shows the failure that `x = f()` would
+// swallow when f returns nil, message[, code]; the assignment is made as
+// written.
+func TestAssignedFailure(t *testing.T) {
+	tests := []struct {
+		line, err string
+	}{
+		{"x = fails()", "x is nil: boom (io)\n"},
+		{"x = fails_nocode()", "x is nil: boom\n"},
+		{"local y = fails()", "y is nil: boom (io)\n"},
+		{"t.conn = fails()", "t.conn is nil: boom (io)\n"},
+		{"t[1] = fails()", "the variable is nil: boom (io)\n"},
+		{"x = conn:lookup_ip('00:11:22:33:44:55')", ""},
+		{"x = two()", ""},
+		{"ok, err = fails()", ""}, // the message is kept
+		{"x = (fails())", ""},     // one value asked for
+		{"x = fails() y = 1", ""}, // not a lone assignment
+		{"x = error('e')", "stdin:1: e\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			L := newTestState(t)
+			if err := L.DoString(`
+				function fails() return nil, "boom", "io" end
+				function fails_nocode() return nil, "boom" end
+				function two() return 1, 2 end
+				t = {}`); err != nil {
+				t.Fatal(err)
+			}
+			f := &fakeInput{lines: []string{tt.line, "return x, t.conn"}}
+			if _, err := runFake(t, t.Context(), L, f); err != nil {
+				t.Fatalf("loop: %v", err)
+			}
+			if f.err.String() != tt.err {
+				t.Errorf("stderr %q, want %q", f.err.String(), tt.err)
+			}
+			want := "nil\tnil\n"
+			switch tt.line {
+			case "x = conn:lookup_ip('00:11:22:33:44:55')":
+				want = "\"10.0.0.1\"\tnil\n"
+			case "x = two()":
+				want = "1\tnil\n"
+			}
+			if f.out.String() != want {
+				t.Errorf("stdout %q, want %q", f.out.String(), want)
+			}
+		})
+	}
+}

@@ -145,6 +145,9 @@ func Load(L *lua.LState, src, name string, expr bool) (*lua.LFunction, error) {
 		var c compiled
 		c, _, err = compile(src, name)
 		p = c.proto
+		if err == nil && c.assigned != "" {
+			p, err = compileString(src, name) // as written: the shell's watch is not for scripts
+		}
 	} else {
 		p, err = compileString(src, name)
 	}
