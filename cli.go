@@ -57,7 +57,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.server, "server", "", "profile `NAME` or address HOST[:PORT] used by omapi.connect()")
 	fs.StringVar(&o.keyName, "key-name", "", "OMAPI key `NAME` (with --secret-file or $OMAPISH_SECRET)")
 	fs.StringVar(&o.secretFile, "secret-file", "", "`FILE` holding the base64 secret (mode 0600)")
-	fs.DurationVar(&o.timeout, "timeout", 0, "time limit for connecting and for each request, e.g. 2s (default 5s)")
+	fs.Var((*durationFlag)(&o.timeout), "timeout", "time limit for connecting and for each request, a `DURATION` such as 2s (default 5s)")
 	fs.BoolVar(&o.json, "json", false, "print returned values as JSON, one document per value")
 	fs.BoolVar(&o.trace, "trace", false, "show every message sent and received on stderr, decoded and hex-dumped")
 	fs.BoolVar(&o.interactive, "i", false, "enter the shell after running FILE or -e CODE")
@@ -71,7 +71,10 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 			fmt.Fprint(stdout, usageTail)
 			return nil, errHelp
 		}
-		return nil, fmt.Errorf("%w (omapish --help shows the flags)", err)
+		// The flag package names flags with one dash ("for flag -timeout"):
+		// say them as they are typed.
+		msg := strings.Replace(err.Error(), "for flag -", "for --", 1)
+		return nil, fmt.Errorf("%s (omapish --help shows the flags)", msg)
 	}
 	rest := fs.Args()
 	if o.code == "" && len(rest) > 0 {
@@ -82,6 +85,21 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--timeout %v: must not be negative", o.timeout)
 	}
 	return o, nil
+}
+
+// durationFlag is a time.Duration flag whose error says what it wants
+// (the flag package's says "parse error").
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("a duration like 2s or 500ms expected")
+	}
+	*d = durationFlag(v)
+	return nil
 }
 
 // loadConfig loads the configuration and applies the flags and
