@@ -3,6 +3,7 @@ package lab
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -35,6 +36,17 @@ import (
 // about ten times longer, logs the same complaints in the same form, and
 // rewrites the file without the records it could not read, so a test
 // after it would see a clean file.
+
+// Closed reports whether Close was called.
+func (l *Lab) Closed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
+}
+
+// ErrClosed is returned by CheckLeases on a lab already closed, whose
+// files are gone.
+var ErrClosed = errors.New("lab: leases check: the lab is closed")
 
 // A LeasesComplaint is one thing dhcpd said about a leases file (or about
 // its conf) while reading it.
@@ -84,6 +96,9 @@ func (e *LeasesError) Error() string {
 // returns a *LeasesError holding dhcpd's complaints, or nil. dhcpd may run
 // meanwhile: the copy is taken when the file has stopped changing.
 func (l *Lab) CheckLeases(ctx context.Context) error {
+	if l.Closed() {
+		return ErrClosed
+	}
 	b, err := stableRead(ctx, l.LeasesFile())
 	if err != nil {
 		return fmt.Errorf("lab: leases check: %w", err)
@@ -152,7 +167,7 @@ func checkLeases(ctx context.Context, dhcpd, conf, dir string, leases []byte, na
 	cmd := exec.CommandContext(ctx, dhcpd, "-T", "-4", "-cf", conf, "-lf", cp, "-pf", filepath.Join(tmp, "dhcpd.pid"))
 	cmd.Dir = dir
 	out, runErr := cmd.CombinedOutput()
-	complaints := parseLeasesTest(string(out), cp, name)
+	complaints := withoutGroupBug(parseLeasesTest(string(out), cp, name), name, leases)
 	if runErr != nil {
 		complaints = append(complaints, LeasesComplaint{Msg: fmt.Sprintf("dhcpd -T failed (%v): %s", runErr, logTail(string(out), 5))})
 	} else if !strings.Contains(string(out), "Lease file test successful") {
@@ -212,4 +227,37 @@ func cut(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// withoutGroupBug drops the complaint dhcpd 4.4.3 makes about its own
+// record of a deleted group, which every group deletion over OMAPI
+// writes:
+//
+//	group NAME {
+//	  dynamic;
+//	  deleted;
+//	}
+//
+// parse_group_declaration (server/confpars.c) takes "dynamic;" and then,
+// lacking a continue, hands "deleted" to parse_statement: "expecting a
+// parameter or declaration", reported at the "dynamic;" line. No write
+// omapish makes can avoid it, so it is not a corruption for the check;
+// anything else at such a line still is.
+func withoutGroupBug(cs []LeasesComplaint, name string, leases []byte) []LeasesComplaint {
+	lines := strings.Split(string(leases), "\n")
+	at := func(n int) string { // line n, 1-based
+		if n < 1 || n > len(lines) {
+			return ""
+		}
+		return strings.TrimSpace(lines[n-1])
+	}
+	var kept []LeasesComplaint
+	for _, c := range cs {
+		if c.File == name && c.Msg == "expecting a parameter or declaration" &&
+			strings.HasPrefix(at(c.Line-1), "group ") && at(c.Line) == "dynamic;" && at(c.Line+1) == "deleted;" {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	return kept
 }
