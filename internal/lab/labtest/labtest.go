@@ -151,4 +151,3 @@ func checkLeases(tb testing.TB, l *lab.Lab) {
 		tb.Logf("leases file corrupt, as the test intended: %v", err)
 	}
 }
-
