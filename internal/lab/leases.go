@@ -240,8 +240,9 @@ func cut(s string, n int) string {
 //
 // parse_group_declaration (server/confpars.c) takes "dynamic;" and then,
 // lacking a continue, hands "deleted" to parse_statement: "expecting a
-// parameter or declaration", reported at the "dynamic;" line. No write
-// omapish makes can avoid it, so it is not a corruption for the check;
+// parameter or declaration", reported at the "dynamic;" line. The group
+// stays deleted all the same (seen after a restart in the lab), and no
+// write can avoid the record, so it is not a corruption for the check;
 // anything else at such a line still is.
 func withoutGroupBug(cs []LeasesComplaint, name string, leases []byte) []LeasesComplaint {
 	lines := strings.Split(string(leases), "\n")
