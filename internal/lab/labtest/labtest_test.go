@@ -52,7 +52,9 @@ type errTB struct {
 	errs []string
 }
 
-func (e *errTB) Errorf(format string, args ...any) { e.errs = append(e.errs, fmt.Sprintf(format, args...)) }
+func (e *errTB) Errorf(format string, args ...any) {
+	e.errs = append(e.errs, fmt.Sprintf(format, args...))
+}
 
 // An expected complaint that dhcpd does not make fails the test: the
 // check at the end of Start cannot pass by being told to expect one.
