@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -10,7 +9,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/omapish/omapish/internal/lab"
+	"github.com/omapish/omapish/internal/lab/labtest"
 )
 
 // TestMain lets the test binary act as the omapish command in scripts
@@ -25,16 +24,15 @@ func TestMain(m *testing.M) {
 // Each script gets its own lab dhcpd ($LABNS, with $OMAPISH_CONFIG
 // pointing at its profile) and runs omapish inside that namespace with
 // the `lab` command: lab EXIT [ARGS...] runs omapish ARGS in the lab and
-// expects exit status EXIT.
+// expects exit status EXIT. After each script, dhcpd's leases file must
+// read back cleanly (labtest).
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
-			l, err := lab.Start(context.Background(), lab.Config{})
-			if err != nil {
-				return err
-			}
-			env.Defer(func() { l.Close() })
+			// labtest closes the lab after the script and its deferred
+			// functions, checking its leases file first.
+			l := labtest.Start(env.T().(testing.TB))
 			profile := env.WorkDir + "/lab.toml"
 			if err := l.WriteProfile(profile); err != nil {
 				return err

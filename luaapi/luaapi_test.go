@@ -16,6 +16,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/omapish/omapish/internal/lab"
+	"github.com/omapish/omapish/internal/lab/labtest"
 	"github.com/omapish/omapish/internal/profile"
 )
 
@@ -38,7 +39,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// sharedLab returns the package's lab, starting it on first use.
+// sharedLab returns the package's lab, starting it on first use; its
+// leases file is checked when the test ends.
 func sharedLab(tb testing.TB) *lab.Lab {
 	tb.Helper()
 	labOnce.Do(func() {
@@ -49,6 +51,7 @@ func sharedLab(tb testing.TB) *lab.Lab {
 	if labErr != nil {
 		tb.Fatalf("cannot start the dhcpd lab: %v", labErr)
 	}
+	labtest.CheckLeasesAtEnd(tb, theLab)
 	return theLab
 }
 

@@ -104,7 +104,7 @@ func (c *Conn) pipeline(ctx context.Context, span stride, req func(i int) *Messa
 				flush()
 				return
 			}
-			err := checkRequest(m)
+			err := checkRequest(m, c.r.max)
 			if err == nil && check != nil {
 				err = check(m)
 			}

@@ -370,7 +370,7 @@ func (c *Conn) exchange(ctx context.Context, m *Message, signed bool) (*Message,
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
-	if err := checkRequest(m); err != nil {
+	if err := checkRequest(m, c.r.max); err != nil {
 		return nil, err
 	}
 	stop := c.watch(ctx)
@@ -483,7 +483,9 @@ func streamEnd(err error) error {
 	return err
 }
 
-func checkRequest(m *Message) error {
+// checkRequest refuses what dhcpd would drop the connection over or crash
+// on, and values too large to be read back under the receive cap max.
+func checkRequest(m *Message, max int) error {
 	if m.RID != 0 {
 		return fmt.Errorf("%w: a request must have rid 0 (dhcpd drops the connection otherwise), got %d", ErrBadRequest, m.RID)
 	}
@@ -495,7 +497,7 @@ func checkRequest(m *Message) error {
 			return fmt.Errorf("%w for %q: dhcpd 4.4.3 can crash on it (only host ip-address may be cleared)", ErrEmptyValue, v.Name)
 		}
 	}
-	return nil
+	return checkSize(m, max)
 }
 
 // send encodes, signs and writes m in one write; c.mu is held.

@@ -35,6 +35,12 @@ var ErrBadRequest = errors.New("omapi: refusing to send the request")
 // ErrBadRequest.
 var ErrEmptyValue = fmt.Errorf("%w: zero-length value", ErrBadRequest)
 
+// ErrTooLarge is matched by the error for a request whose values are over
+// MaxRequestValues of the connection's receive cap: dhcpd would store
+// them, and no reply about the object could be read back. It also
+// matches ErrBadRequest.
+var ErrTooLarge = fmt.Errorf("%w: too large", ErrBadRequest)
+
 // ProtocolError is a violation of the protocol by the peer: a bad startup
 // message, a length over the cap, a reply that answers no request, ...
 type ProtocolError string

@@ -25,7 +25,8 @@ var (
 )
 
 // labFor returns the package's shared lab (started on first use, stopped
-// by TestMain) for tests that only read or clean up after themselves.
+// by TestMain) for tests that only read or clean up after themselves; its
+// leases file is checked when the test ends.
 func labFor(tb testing.TB) *lab.Lab {
 	tb.Helper()
 	sharedOnce.Do(func() {
@@ -34,6 +35,7 @@ func labFor(tb testing.TB) *lab.Lab {
 	if sharedErr != nil {
 		tb.Fatalf("starting the lab dhcpd: %v", sharedErr)
 	}
+	labtest.CheckLeasesAtEnd(tb, sharedLab)
 	return sharedLab
 }
 

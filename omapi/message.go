@@ -15,10 +15,60 @@ const (
 	IntroSize       = 8   // version and header size, sent by both sides first
 
 	// DefaultMaxMessageSize caps a whole message read from the wire unless
-	// the Dialer says otherwise. dhcpd's largest replies (a lease with many
-	// binding variables) are a few KiB.
-	DefaultMaxMessageSize = 256 << 10
+	// the Dialer says otherwise.
+	//
+	// dhcpd 4.4.3 puts no limit on what it accepts: omapip/protocol.c
+	// reads a value's 32-bit length and allocates that much
+	// (omapi_typed_data_new), buffer.c chains 4 KiB input buffers until
+	// the bytes are there, and server/omapi.c stores names, client
+	// identifiers and lease binding variables as long as they came. What
+	// it sends back is whatever some client stored: a host's reply holds
+	// its name and client identifier, a lease's every binding variable.
+	// Typical replies are a few hundred bytes; omshell and other clients
+	// can create objects of hundreds of KiB, and such an object must stay
+	// readable and deletable. 16 MiB fits an object whose every value is
+	// as large as omapish itself lets a request be (MaxRequestValues of
+	// it: four of them), with room to spare. The cap costs nothing until
+	// the bytes arrive: a Reader grows its buffer as they come, never
+	// by a length the peer announced.
+	DefaultMaxMessageSize = 16 << 20
+
+	// readStep is the most a Reader allocates ahead of bytes received.
+	readStep = 64 << 10
 )
+
+// MaxRequestValues returns how many bytes of encoded values (names,
+// lengths and data of both lists) a request may carry on a connection
+// whose replies are capped at max bytes: a quarter of the cap. dhcpd
+// echoes what a client stored in its replies, so a request larger than
+// that could make an object no reply can carry; a quarter leaves room for
+// the object's other values, and for a host (name and client identifier
+// are the only values a client sizes) two such writes still fit.
+func MaxRequestValues(max int) int {
+	if max <= 0 {
+		max = DefaultMaxMessageSize
+	}
+	return max / 4
+}
+
+// checkSize refuses a request whose values exceed MaxRequestValues(max),
+// naming the largest value.
+func checkSize(m *Message, max int) error {
+	limit := MaxRequestValues(max)
+	n, big := 0, Value{}
+	for _, vs := range [2]Values{m.Message, m.Object} {
+		for _, v := range vs {
+			n += 2 + len(v.Name) + 4 + len(v.Data)
+			if len(v.Data) >= len(big.Data) {
+				big = v
+			}
+		}
+	}
+	if n <= limit {
+		return nil
+	}
+	return fmt.Errorf("%w: its values take %d bytes (%q alone %d), over the %d-byte limit: dhcpd would store them and every later reply about the object would be over the %d-byte receive cap", ErrTooLarge, n, big.Name, len(big.Data), limit, max)
+}
 
 // Message is one OMAPI message. The authlen header field is not stored: it
 // is len(Signature) when encoding and decides how much signature is read
@@ -246,18 +296,40 @@ func (r *Reader) readValues() error {
 	}
 }
 
-// take reads n more bytes into r.raw, after checking the cap.
+// grow makes room for k more bytes in r.raw, doubling its capacity (up
+// to the cap): a large message costs two to four times its size in
+// allocations, and the capacity is never more than twice the bytes
+// received plus k.
+func (r *Reader) grow(k int) {
+	if cap(r.raw)-len(r.raw) >= k {
+		return
+	}
+	b := make([]byte, len(r.raw), min(max(2*cap(r.raw), len(r.raw)+k), r.max))
+	copy(b, r.raw)
+	r.raw = b
+}
+
+// take reads n more bytes into r.raw, after checking the cap. The buffer
+// grows by at most readStep ahead of the bytes received, so a peer that
+// announces a large value and sends less costs no more memory than what
+// it sent.
 func (r *Reader) take(n int) ([]byte, error) {
-	if len(r.raw)+n > r.max {
+	if n > r.max-len(r.raw) {
 		return nil, ProtocolError(fmt.Sprintf("message longer than the %d-byte cap", r.max))
 	}
 	start := len(r.raw)
-	r.raw = append(r.raw, make([]byte, n)...)
-	if _, err := io.ReadFull(r.r, r.raw[start:]); err != nil {
-		if err == io.EOF && start > 0 {
-			err = io.ErrUnexpectedEOF
+	for want := start + n; len(r.raw) < want; {
+		k := min(want-len(r.raw), readStep)
+		r.grow(k)
+		have := len(r.raw)
+		r.raw = r.raw[:have+k]
+		if _, err := io.ReadFull(r.r, r.raw[have:]); err != nil {
+			r.raw = r.raw[:have]
+			if err == io.EOF && have > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
 		}
-		return nil, err
 	}
 	return r.raw[start:], nil
 }

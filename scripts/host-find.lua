@@ -177,7 +177,11 @@ local function show(obj, name)
   elseif type(v) == "table" then
     return table.concat(v, ",")
   elseif type(v) == "string" then
-    return show_bytes(v)
+    v = show_bytes(v)
+    -- A value another client made huge (dhcpd takes names of any size)
+    -- would widen the whole table to its length: its start and its size.
+    if #v > 64 then return v:sub(1, 48) .. "... (" .. #v .. " bytes)" end
+    return v
   end
   return tostring(v)
 end

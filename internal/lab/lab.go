@@ -118,10 +118,7 @@ func Start(ctx context.Context, cfg Config) (_ *Lab, err error) {
 	if os.Geteuid() != 0 {
 		return nil, ErrNotRoot
 	}
-	dhcpd := defaultDHCPD
-	if p := os.Getenv("OMAPISH_DHCPD"); p != "" {
-		dhcpd = p
-	}
+	dhcpd := dhcpdPath()
 	if st, err := os.Stat(dhcpd); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
 		if dhcpd == defaultDHCPD {
 			return nil, ErrNoDHCPD

@@ -71,9 +71,16 @@ var Faults = []Fault{
 		p.Write(append(Header(0, 0, omapi.OpUpdate, 1, 9, rid(req)), 0, 0, 0, 200, 'n'))
 	}, Code: "protocol", Want: "middle of a message"},
 	{Name: "message over the size cap", Serve: func(p *Peer) {
+		// A first value of 1 KiB, sent, then one announcing the rest of
+		// the cap and a byte more: the client must refuse it when it is
+		// announced, not after allocating or reading it.
 		p.Intro()
 		req, _ := p.Read()
-		p.Send(p.Reply(orEmpty(req), 1, omapi.Values{{Name: "x", Data: make([]byte, omapi.DefaultMaxMessageSize)}}))
+		b := append(Header(0, 0, omapi.OpUpdate, 1, 9, rid(req)), 0, 0, 0, 1, 'a', 0, 0, 4, 0)
+		b = append(b, make([]byte, 1024)...)
+		rest := uint32(omapi.DefaultMaxMessageSize - len(b) - 2 - 1 - 4 + 1)
+		b = append(b, 0, 1, 'b', byte(rest>>24), byte(rest>>16), byte(rest>>8), byte(rest))
+		p.Write(append(b, make([]byte, 4096)...))
 	}, Code: "protocol", Want: "cap"},
 	{Name: "bad signature", Auth: true, Serve: func(p *Peer) {
 		p.Handshake()

@@ -77,7 +77,7 @@ func Serve(tb testing.TB, fn func(p *Peer)) string {
 
 // NewPeer wraps the server end of a connection.
 func NewPeer(c net.Conn) *Peer {
-	return &Peer{Conn: c, r: omapi.NewReader(c, 1<<20), id: 0x7ddc9d7a, AuthID: 1}
+	return &Peer{Conn: c, r: omapi.NewReader(c, 0), id: 0x7ddc9d7a, AuthID: 1}
 }
 
 // Intro sends the server's startup message and reads the client's.

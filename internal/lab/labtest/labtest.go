@@ -1,10 +1,21 @@
 // Package labtest starts labs ([lab.Lab]: a real dhcpd in a network
 // namespace) from tests.
+//
+// Every lab a test starts with [Start] has its leases file checked when
+// the test ends, the way dhcpd reads it at its next start
+// ([lab.Lab.CheckLeases]): a test whose writes left dhcpd a file it
+// cannot read back fails with dhcpd's complaint (file, line, message). A
+// test that borrows a lab shared by its package calls [CheckLeasesAtEnd]
+// to get the same. A test that corrupts the file on purpose says so with
+// [ExpectLeasesComplaint] (the check then insists on that complaint) or
+// [SkipLeasesCheck].
 package labtest
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +46,7 @@ func Start(tb testing.TB, cfg ...lab.Config) *lab.Lab {
 		tb.Fatalf("cannot start the dhcpd lab: %v", err)
 	}
 	tb.Cleanup(func() {
+		checkLeases(tb, l)
 		if tb.Failed() {
 			tb.Logf("dhcpd log of lab %s (end):\n%s", l.Namespace(), tail(l.Log(), 30))
 		}
@@ -52,4 +64,90 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// checkTimeout bounds one leases check (dhcpd -T takes milliseconds).
+const checkTimeout = 10 * time.Second
+
+// leasesPlan is what a test said about its lab's leases file.
+type leasesPlan struct {
+	skip   string // why the check is skipped; "" to check
+	expect string // a complaint the file must give; "" for none
+}
+
+var (
+	plansMu sync.Mutex
+	plans   = map[*lab.Lab]leasesPlan{}
+)
+
+// CheckLeasesAtEnd checks l's leases file when tb ends, as [Start] does
+// for the labs it starts: for a test that uses a lab its package shares.
+func CheckLeasesAtEnd(tb testing.TB, l *lab.Lab) {
+	tb.Helper()
+	tb.Cleanup(func() { checkLeases(tb, l) })
+}
+
+// ExpectLeasesComplaint says that the test leaves l's leases file corrupt
+// on purpose: the check at its end then fails unless dhcpd complains,
+// with a message containing want.
+func ExpectLeasesComplaint(tb testing.TB, l *lab.Lab, want string) {
+	setPlan(l, leasesPlan{expect: want})
+}
+
+// SkipLeasesCheck turns the check at the end of the test off for l, for
+// the reason given (logged).
+func SkipLeasesCheck(tb testing.TB, l *lab.Lab, reason string) {
+	setPlan(l, leasesPlan{skip: reason})
+}
+
+// setPlan records p for the next check of l, which consumes it.
+func setPlan(l *lab.Lab, p leasesPlan) {
+	plansMu.Lock()
+	defer plansMu.Unlock()
+	plans[l] = p
+}
+
+// CheckLeases checks l's leases file now and fails tb (without stopping
+// it) on any complaint of dhcpd's.
+func CheckLeases(tb testing.TB, l *lab.Lab) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	defer cancel()
+	if err := l.CheckLeases(ctx); err != nil {
+		tb.Errorf("leases file: %v", err)
+	}
+}
+
+// checkLeases is the check at the end of a test, following its plan.
+func checkLeases(tb testing.TB, l *lab.Lab) {
+	tb.Helper()
+	plansMu.Lock()
+	p := plans[l]
+	delete(plans, l)
+	plansMu.Unlock()
+	if l.Closed() {
+		return // the test closed it: its files are gone
+	}
+	if p.skip != "" {
+		tb.Logf("leases file of lab %s not checked: %s", l.Namespace(), p.skip)
+		return
+	}
+	if p.expect == "" {
+		CheckLeases(tb, l)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	defer cancel()
+	err := l.CheckLeases(ctx)
+	var le *lab.LeasesError
+	switch {
+	case err == nil:
+		tb.Errorf("leases file: dhcpd reads it cleanly, but the test expected the complaint %q", p.expect)
+	case !errors.As(err, &le):
+		tb.Errorf("leases file: %v", err)
+	case !strings.Contains(err.Error(), p.expect):
+		tb.Errorf("leases file: %v\n(the test expected the complaint %q)", err, p.expect)
+	default:
+		tb.Logf("leases file corrupt, as the test intended: %v", err)
+	}
 }

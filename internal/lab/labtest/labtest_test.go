@@ -45,3 +45,27 @@ func TestStartFailsTheTest(t *testing.T) {
 		t.Errorf("Fatalf message = %q", f.msg)
 	}
 }
+
+// errTB records Errorf instead of failing the real test.
+type errTB struct {
+	*testing.T
+	errs []string
+}
+
+func (e *errTB) Errorf(format string, args ...any) {
+	e.errs = append(e.errs, fmt.Sprintf(format, args...))
+}
+
+// An expected complaint that dhcpd does not make fails the test: the
+// check at the end of Start cannot pass by being told to expect one.
+func TestExpectedComplaintMissing(t *testing.T) {
+	var rec *errTB
+	t.Run("clean lab", func(t *testing.T) {
+		rec = &errTB{T: t}
+		l := labtest.Start(rec)
+		labtest.ExpectLeasesComplaint(rec, l, "expecting left brace.")
+	})
+	if len(rec.errs) != 1 || !strings.Contains(rec.errs[0], "reads it cleanly") {
+		t.Fatalf("errors at the end of the test: %q", rec.errs)
+	}
+}
