@@ -118,6 +118,7 @@ func (m *module) moduleFuncs() map[string]lua.LGFunction {
 		"ip":         m.ip,
 		"mac":        m.mac,
 		"raw":        m.raw,
+		"check":      m.checkFunc,
 		"pack_ip":    packIP,
 		"unpack_ip":  unpackIP,
 		"pack_mac":   packMAC,
