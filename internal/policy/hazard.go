@@ -28,7 +28,8 @@ var serviceEffect = map[uint32]string{
 // Hazard returns a warning when a request is sound but disrupts service,
 // and "" otherwise: setting control state 2 (shutdown),
 // changing a failover peer's local state (each state decides who
-// serves), deleting an interface. The shell asks before sending such a
+// serves), setting a lease's ends (dhcpd re-commits the lease into its
+// next binding state), deleting an interface. The shell asks before sending such a
 // request; a script must pass force. opt as for Check (an OPEN writes only
 // with Create or Update).
 func Hazard(typ string, op omapi.Opcode, vs omapi.Values, opt Options) string {
@@ -41,6 +42,11 @@ func Hazard(typ string, op omapi.Opcode, vs omapi.Values, opt Options) string {
 		if n, ok := u32(vs, "state"); ok && n == 2 {
 			return "setting control state 2 shuts dhcpd down"
 		}
+	case typ == "lease" && writes && vs.Has("ends"):
+		// server/omapi.c:262 supersede_lease(lease, NULL, 1, 1, 1, 0);
+		// in the lab an active lease whose next binding state is free
+		// became free and lost its client-hostname.
+		return "setting a lease's ends re-commits it: dhcpd moves it to its next binding state (an active lease becomes free) and drops its client-hostname"
 	case typ == "failover-state" && writes:
 		if n, ok := u32(vs, "local-state"); ok {
 			name, known := omapi.FailoverStates[n]

@@ -228,6 +228,9 @@ func TestHazard(t *testing.T) {
 		{"normal", "failover-state", omapi.OpUpdate, omapi.Values{{Name: "local-state", Data: u32b(2)}}, Options{}, "normal (2)"},
 		{"state 99 is for Check", "failover-state", omapi.OpUpdate, omapi.Values{{Name: "local-state", Data: u32b(99)}}, Options{}, ""},
 		{"mclt", "failover-state", omapi.OpUpdate, omapi.Values{{Name: "mclt", Data: u32b(9)}}, Options{}, ""},
+		{"lease ends", "lease", omapi.OpUpdate, omapi.Values{{Name: "ends", Data: u32b(9)}}, Options{}, "next binding state"},
+		{"lease ends lookup", "lease", omapi.OpOpen, omapi.Values{{Name: "ends", Data: u32b(9)}}, Options{}, ""},
+		{"lease state", "lease", omapi.OpUpdate, omapi.Values{{Name: "state", Data: u32b(1)}}, Options{}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Hazard(tc.typ, tc.op, tc.vs, tc.opt)
