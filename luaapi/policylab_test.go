@@ -405,3 +405,43 @@ func luaQuote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// TestPolicyLabEveryPath: each path that writes refuses before sending.
+func TestPolicyLabEveryPath(t *testing.T) {
+	L, l := policyLab(t, nil)
+	doString(t, L, `
+		local mac = "00:00:5e:00:53:d1"
+		local h = assert(conn:open("host", {name = LAB.static.name}))
+		local fo = assert(conn:open("failover-state", {name = LAB.failover_peer}))
+		local calls = {
+			{"add_host_supersede_name", function() return conn:add_host_supersede_name("192.0.2.96", mac, "a b") end},
+			{"add_host_supersede", function() return conn:add_host_supersede("192.0.2.96", mac, "ok", nil, nil, 'd\\o') end},
+			{"add_group", function() return conn:add_group("g.1", "default-lease-time 600;") end},
+			{"add_host_with_group", function() return conn:add_host_with_group("192.0.2.96", mac, 'g"') end},
+			{"change_group", function() return conn:change_group(LAB.static.name, 'g"') end},
+			{"open create", function() return conn:open("host", {name = "a b", mac = mac}, {create = true}) end},
+			{"open update", function() return conn:open("failover-state", {name = LAB.failover_peer, ["local-state"] = 12}, {update = true}) end},
+			{"create", function() return conn:create("group", {name = "1", statements = "default-lease-time 600;"}) end},
+			{"update", function() return h:update{statements = 'supersede host-name "\\x5c";'} end},
+			{"update forced", function() return fo:update({["local-state"] = 200}, {force = true}) end},
+			{"lookup_by_lease", function() return conn:lookup_by_lease{ip = LAB.active.ip, hostnme = "x"} end},
+			{"lookup_by_host", function() return conn:lookup_by_host{name = LAB.static.name, group = "x"} end},
+			{"lookup_many", function() return conn:lookup_many("host", {{nmae = "x"}}) end},
+			{"lookup_each", function() return conn:lookup_each("lease", {{ip = LAB.active.ip, hostname = "x"}}, function() end) end},
+			{"open_many", function() return conn:open_many("host", {{name = "ok2", mac = mac}, {name = "a b", mac = mac}}, {create = true}) end},
+			{"create_many", function() return conn:create_many("lease", {{["ip-address"] = LAB.free.ip, tstp = 1}}) end},
+			{"query", function() return conn:query(omapi.message.update(fo.handle):update_object{["local-state"] = omapi.u32(99)}) end},
+			{"query_many", function() return conn:query_many{omapi.message.update(h.handle):update_object{name = ""}} end},
+		}
+		for _, c in ipairs(calls) do
+			local ok, err = pcall(refused, {}, c[2])
+			assert(ok, c[1] .. ": " .. tostring(err))
+		end
+	`)
+	if l.PID() == 0 {
+		t.Fatal("dhcpd died")
+	}
+	if cs := leasesComplaints(t, l); len(cs) > 0 {
+		t.Fatalf("leases file: %q", cs)
+	}
+}

@@ -47,7 +47,7 @@ func Hazard(typ string, op omapi.Opcode, vs omapi.Values, opt Options) string {
 		// in the lab an active lease whose next binding state is free
 		// became free and lost its client-hostname.
 		return "setting a lease's ends re-commits it: dhcpd moves it to its next binding state (an active lease becomes free) and drops its client-hostname"
-	case typ == "failover-state" && writes:
+	case (typ == "failover-state" || typ == "") && writes: // only failover-state has local-state
 		if n, ok := u32(vs, "local-state"); ok {
 			name, known := omapi.FailoverStates[n]
 			if !known {

@@ -181,6 +181,14 @@ func checkValue(typ string, op omapi.Opcode, writes bool, v omapi.Value, opt Opt
 	}
 	t, known := types[typ]
 	if !known {
+		// A handle whose type is unknown (a raw UPDATE of a handle the
+		// connection never saw): only local-state, which no other type
+		// has, can still be checked.
+		if typ == "" && writes && v.Name == "local-state" {
+			if kind, reason := failoverState(v.Data); kind != nil {
+				return refuse(kind, reason)
+			}
+		}
 		return nil
 	}
 	if v.Name == "handle" {

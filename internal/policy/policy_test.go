@@ -40,6 +40,9 @@ func TestCheck(t *testing.T) {
 		{"empty host ip clears", "host", omapi.OpUpdate, omapi.Values{{Name: "ip-address", Data: []byte{}}}, lookup, nil, ""},
 		{"empty on unknown type", "", omapi.OpUpdate, omapi.Values{{Name: "x", Data: nil}}, lookup, ErrCrash, ""},
 		{"unknown type, any name", "widget", omapi.OpUpdate, vals("anything", "1"), lookup, nil, ""},
+		{"unknown type, local-state 99", "", omapi.OpUpdate, omapi.Values{{Name: "local-state", Data: u32b(99)}}, lookup, ErrCrash, ""},
+		{"unknown type, local-state 4", "", omapi.OpUpdate, omapi.Values{{Name: "local-state", Data: u32b(4)}}, lookup, nil, ""},
+		{"unknown type, host name", "", omapi.OpUpdate, vals("name", "sp ace"), lookup, nil, ""},
 
 		// failover local-state
 		{"local-state 99", "failover-state", omapi.OpUpdate, omapi.Values{{Name: "local-state", Data: u32b(99)}}, lookup, ErrCrash, "partner-down (4)"},
