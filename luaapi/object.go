@@ -136,6 +136,12 @@ func (m *module) objectUpdate(L *lua.LState) int {
 	if err := lo.conn.c.Update(ctx, lo.obj.Handle, vs); err != nil {
 		return fail(L, err)
 	}
+	if lo.obj.Type == "control" {
+		// The only write dhcpd takes is state 2, which shuts it down:
+		// there is nothing left to read back.
+		L.Push(lua.LTrue)
+		return 1
+	}
 	// dhcpd does not send the new contents back: read them.
 	before := lo.obj.Values
 	after, err := lo.conn.c.Refresh(ctx, lo.obj.Type, lo.obj.Handle)
