@@ -43,7 +43,7 @@ func Hazard(typ string, op omapi.Opcode, vs omapi.Values, opt Options) string {
 			return "setting control state 2 shuts dhcpd down"
 		}
 	case typ == "lease" && writes && vs.Has("ends"):
-		// server/omapi.c:262 supersede_lease(lease, NULL, 1, 1, 1, 0);
+		// server/omapi.c:265 supersede_lease(lease, NULL, 1, 1, 1, 0);
 		// in the lab an active lease whose next binding state is free
 		// became free and lost its client-hostname.
 		return "setting a lease's ends re-commits it: dhcpd moves it to its next binding state (an active lease becomes free) and drops its client-hostname"

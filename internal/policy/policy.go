@@ -174,7 +174,7 @@ func checkValue(typ string, op omapi.Opcode, writes bool, v omapi.Value, opt Opt
 	// omapip/protocol.c:621 reads a zero-length value as a NULL value;
 	// the setters and lookups dereference it (e.g. omapip/support.c:839
 	// from lease state, server/omapi.c:217). Only host ip-address checks
-	// for NULL (server/omapi.c:1055): it clears the fixed address.
+	// for NULL (server/omapi.c:1040): it clears the fixed address.
 	if len(v.Data) == 0 && !(v.Name == "ip-address" && (typ == "host" || typ == "")) {
 		return &Refusal{Type: typ, Attr: v.Name, Kind: ErrCrash,
 			Reason: "a zero-length value reaches dhcpd as a NULL pointer, which it dereferences; only host ip-address may be cleared"}

@@ -72,7 +72,7 @@ var types = map[string]*typeRules{
 			"group":      quotedName("host group", "server/db.c:417 `group \"%s\";`"),
 			"statements": statements,
 		},
-		ignored: map[string]string{"known": "dhcpd accepts it and stores nothing (server/omapi.c:1104)"},
+		ignored: map[string]string{"known": "dhcpd accepts it and stores nothing (server/omapi.c:1105)"},
 	},
 	"group": {
 		// common/comapi.c:344-360 dhcp_group_lookup
