@@ -9,7 +9,7 @@ import (
 )
 
 // confirmOnTTY asks on the terminal before a request that could take
-// dhcpd down (omapi.Hazard); anything but "yes" refuses.
+// dhcpd down or move service (policy.Hazard); anything but "yes" refuses.
 func confirmOnTTY(stderr io.Writer) func(warning string) bool {
 	return func(warning string) bool {
 		tty, err := os.Open("/dev/tty")

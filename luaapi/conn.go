@@ -12,6 +12,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/omapish/omapish/internal/policy"
 	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/omapi"
 )
@@ -577,8 +578,9 @@ func (m *module) lookupHostHost(L *lua.LState) int {
 }
 
 // keysArg reads a table of lookup keys at stack index n, with the option
-// raw=true among them (or in an options table at n+1).
-func keysArg(c call, n int, typ string) (omapi.Values, bool) {
+// raw=true among them (or in an options table at n+1), and the names
+// whose values are wrapped with omapi.raw.
+func keysArg(c call, n int, typ string) (omapi.Values, bool, map[string]bool) {
 	t := c.checkTable(n, "table of keys")
 	raw := false
 	if v := t.RawGetString("raw"); v != lua.LNil {
@@ -595,13 +597,16 @@ func keysArg(c call, n int, typ string) (omapi.Values, bool) {
 	if len(keys) == 0 {
 		c.argError(n, "at least one key expected (mac=, ip=, name= or any attribute)")
 	}
-	return keys, raw
+	return keys, raw, rawNames(t)
 }
 
 func (m *module) lookupBy(typ, name string) lua.LGFunction {
 	return func(L *lua.LState) int {
 		lc, c := connSelf(L, name)
-		keys, raw := keysArg(c, 2, typ)
+		keys, raw, rawNames := keysArg(c, 2, typ)
+		if err := policy.Check(typ, omapi.OpOpen, keys, policy.Options{Raw: raw, RawNames: rawNames}); err != nil {
+			return fail(L, err)
+		}
 		o, err := lc.open(L, typ, keys)
 		if err != nil {
 			return fail(L, err)
@@ -636,6 +641,9 @@ func (m *module) addHost(L *lua.LState) int {
 func (m *module) addHostSupersedeName(L *lua.LState) int {
 	lc, c := connSelf(L, "add_host_supersede_name")
 	ip, mac, name := c.checkIP(2), c.checkMAC(3), c.checkName(4, "host name")
+	if err := m.vetHost(c, name, omapi.SupersedeStatements(name, "", ""), ""); err != nil {
+		return fail(L, err)
+	}
 	return pushTrue(L, lc.c.AddHostSupersedeName(stateContext(L), ip, mac, name))
 }
 
@@ -654,24 +662,38 @@ func (m *module) addHostSupersede(L *lua.LState) int {
 		router = c.checkIP(6)
 	}
 	domain := c.optString(7, "domain-name option")
+	if err := m.vetHost(c, name, omapi.SupersedeStatements(hostname, router, domain), ""); err != nil {
+		return fail(L, err)
+	}
 	return pushTrue(L, lc.c.AddHostSupersede(stateContext(L), ip, mac, name, hostname, router, domain))
 }
 
 func (m *module) addGroup(L *lua.LState) int {
 	lc, c := connSelf(L, "add_group")
 	name, st := c.checkName(2, "group name"), c.checkName(3, "statements")
+	vs := omapi.Values{{Name: "name", Data: []byte(name)}, {Name: "statements", Data: []byte(st)}}
+	if err := m.vet(c, "group", omapi.OpOpen, vs, policy.Options{Create: true}, false); err != nil {
+		return fail(L, err)
+	}
 	return pushTrue(L, lc.c.AddGroup(stateContext(L), name, st))
 }
 
 func (m *module) addHostWithGroup(L *lua.LState) int {
 	lc, c := connSelf(L, "add_host_with_group")
 	ip, mac, group := c.checkIP(2), c.checkMAC(3), c.checkName(4, "group name")
+	if err := m.vetHost(c, "", "", group); err != nil {
+		return fail(L, err)
+	}
 	return pushTrue(L, lc.c.AddHostWithGroup(stateContext(L), ip, mac, group))
 }
 
 func (m *module) changeGroup(L *lua.LState) int {
 	lc, c := connSelf(L, "change_group")
 	name, group := c.checkName(2, "host name"), c.checkName(3, "group name")
+	vs := omapi.Values{{Name: "group", Data: []byte(group)}}
+	if err := m.vet(c, "host", omapi.OpUpdate, vs, policy.Options{}, false); err != nil {
+		return fail(L, err)
+	}
 	return pushTrue(L, lc.c.ChangeGroup(stateContext(L), name, group))
 }
 
@@ -679,6 +701,19 @@ func (m *module) delHost(L *lua.LState) int {
 	lc, c := connSelf(L, "del_host")
 	mac := c.checkMAC(2)
 	return pushTrue(L, lc.c.DelHost(stateContext(L), mac))
+}
+
+// vetHost applies the policy to the parts of a host a pypureomapi
+// operation creates that it takes as text ("" when it has none): the MAC
+// and IP arguments were checked as such already.
+func (m *module) vetHost(c call, name, statements, group string) error {
+	var vs omapi.Values
+	for _, v := range []omapi.Value{{Name: "name", Data: []byte(name)}, {Name: "statements", Data: []byte(statements)}, {Name: "group", Data: []byte(group)}} {
+		if len(v.Data) > 0 {
+			vs = append(vs, v)
+		}
+	}
+	return m.vet(c, "host", omapi.OpOpen, vs, policy.Options{Create: true}, false)
 }
 
 // ---- objects ----
@@ -727,7 +762,7 @@ func typeHint(typ string, err error) error {
 	return fmt.Errorf("%w (is %q an object type? dhcpd has %s)", err, typ, strings.Join(omapi.Types, ", "))
 }
 
-var openOptions = []string{"create", "exclusive", "update", "force"}
+var openOptions = []string{"create", "exclusive", "update", "force", "raw"}
 
 func openFlags(o map[string]bool) []omapi.OpenOption {
 	var f []omapi.OpenOption
@@ -743,22 +778,14 @@ func openFlags(o map[string]bool) []omapi.OpenOption {
 	return f
 }
 
-// openHazard is the warning for an OPEN that applies values.
-func openHazard(typ string, keys omapi.Values, o map[string]bool) string {
-	if !o["create"] && !o["update"] {
-		return ""
-	}
-	return omapi.Hazard(typ, omapi.OpOpen, keys)
-}
-
 func (m *module) connOpen(L *lua.LState) int {
 	lc, c := connSelf(L, "open")
 	typ := c.checkName(2, "object type")
 	keysT := c.checkTable(3, "table of keys")
 	o := c.options(4, openOptions...)
 	keys := c.toValues(3, keysT, typ, modeAttrs)
-	if w := openHazard(typ, keys, o); !m.allow(c, w, o["force"]) {
-		return fail(L, errDeclined(w))
+	if err := m.vet(c, typ, omapi.OpOpen, keys, openPolicy(o, rawNames(keysT)), o["force"]); err != nil {
+		return fail(L, err)
 	}
 	obj, err := lc.open(L, typ, keys, openFlags(o)...)
 	if err != nil {
@@ -772,13 +799,14 @@ func (m *module) connCreate(L *lua.LState) int {
 	lc, c := connSelf(L, "create")
 	typ := c.checkName(2, "object type")
 	vt := c.checkTable(3, "table of values")
-	o := c.options(4, "force")
+	o := c.options(4, "force", "raw")
 	vs := c.toValues(3, vt, typ, modeAttrs)
 	if len(vs) == 0 {
 		c.argError(3, "at least one value expected")
 	}
-	if w := omapi.Hazard(typ, omapi.OpOpen, vs); !m.allow(c, w, o["force"]) {
-		return fail(L, errDeclined(w))
+	o["create"] = true
+	if err := m.vet(c, typ, omapi.OpOpen, vs, openPolicy(o, rawNames(vt)), o["force"]); err != nil {
+		return fail(L, err)
 	}
 	obj, err := lc.open(L, typ, vs, omapi.Create, omapi.Exclusive)
 	if err != nil {
@@ -805,7 +833,7 @@ func (m *module) connRefresh(L *lua.LState) int {
 }
 
 // checkRequest raises for a request omapi refuses to send (dhcpd drops
-// the connection on it, or can crash).
+// the connection on it).
 func checkRequest(c call, n int, req *omapi.Message) {
 	if req.RID != 0 {
 		c.argError(n, fmt.Sprintf("a request must have rid 0 (dhcpd drops the connection otherwise), got %d", req.RID))
@@ -813,11 +841,22 @@ func checkRequest(c call, n int, req *omapi.Message) {
 	if req.Op < omapi.OpOpen || req.Op > omapi.OpDelete || req.Op == omapi.OpStatus {
 		c.argError(n, fmt.Sprintf("dhcpd drops the connection on a %v request", req.Op))
 	}
-	for _, v := range req.Object {
-		if len(v.Data) == 0 && v.Name != "ip-address" {
-			c.argError(n, fmt.Sprintf("object value %q is empty: refused, dhcpd 4.4.3 can crash on zero-length values", v.Name))
-		}
+}
+
+// vetRaw applies the policy to a raw message: with force, nothing (the
+// protocol explorer's way to send anything, e.g. to reproduce a crash in
+// the lab); otherwise the checks of the object API, hazards included.
+func (m *module) vetRaw(c call, typ string, req *omapi.Message, force bool) error {
+	if force {
+		return nil
 	}
+	if err := policy.CheckMessage(typ, req, policy.Options{}); err != nil {
+		return fmt.Errorf("%w; pass {force=true} to send this raw message anyway", err)
+	}
+	if w := policy.HazardMessage(typ, req, policy.Options{}); !m.allow(c, w, false) {
+		return errDeclined(w)
+	}
+	return nil
 }
 
 // requestType is the object type a request is about, when known.
@@ -835,8 +874,8 @@ func (m *module) connQuery(L *lua.LState) int {
 	req := lm.msg
 	checkRequest(c, 2, req)
 	typ := lc.requestType(req)
-	if w := omapi.Hazard(typ, req.Op, req.Object); !m.allow(c, w, o["force"]) {
-		return fail(L, errDeclined(w))
+	if err := m.vetRaw(c, typ, req, o["force"]); err != nil {
+		return fail(L, err)
 	}
 	send := *req
 	reply, err := lc.c.Query(stateContext(L), &send)
@@ -936,11 +975,14 @@ func (m *module) confirmAll(c call, warnings []string, force bool) error {
 func (m *module) lookupMany(L *lua.LState) int {
 	lc, c := connSelf(L, "lookup_many")
 	typ := c.checkName(2, "object type")
-	msgs := lookups(c, 3, typ)
 	o := bulkOptions(c, 4)
+	msgs, err := lookups(c, 3, typ, o.raw)
+	if err != nil {
+		return fail(L, err)
+	}
 	out := L.CreateTable(len(msgs), 0)
 	// The result tables are built off the Lua goroutine, as replies arrive.
-	err := batchMap(L, lc, msgs, func(_ int, reply *omapi.Message, err error) *lua.LTable {
+	err = batchMap(L, lc, msgs, func(_ int, reply *omapi.Message, err error) *lua.LTable {
 		return lookupResult(L, typ, reply, err, o)
 	}, func(_ int, reply *omapi.Message, err error, t *lua.LTable) {
 		if objectReply(reply, err) == nil {
@@ -956,8 +998,9 @@ func (m *module) lookupMany(L *lua.LState) int {
 }
 
 // lookups builds an OPEN of an object of type typ for each key table of
-// the array at argument n.
-func lookups(c call, n int, typ string) []*omapi.Message {
+// the array at argument n, and checks each against the policy (raw: the
+// caller vouches for the key names): the first refusal is the error.
+func lookups(c call, n int, typ string, raw bool) ([]*omapi.Message, error) {
 	list := listArg(c, n, "key tables")
 	msgs := make([]*omapi.Message, len(list))
 	for i, e := range list {
@@ -971,9 +1014,12 @@ func lookups(c call, n int, typ string) []*omapi.Message {
 		if len(keys) == 0 {
 			ec.argError(n, "at least one key expected")
 		}
+		if err := policy.Check(typ, omapi.OpOpen, keys, policy.Options{Raw: raw, RawNames: rawNames(t)}); err != nil {
+			return nil, fmt.Errorf("entry %d: %w (nothing was sent)", i+1, err)
+		}
 		msgs[i] = omapi.NewOpen(typ, keys)
 	}
-	return msgs
+	return msgs, nil
 }
 
 // lookupResult is a reply of a bulk lookup as Lua sees it: a table of the
@@ -1044,12 +1090,15 @@ var errEachStopped = errors.New("stopped by the callback")
 func (m *module) lookupEach(L *lua.LState) int {
 	lc, c := connSelf(L, "lookup_each")
 	typ := c.checkName(2, "object type")
-	msgs := lookups(c, 3, typ)
 	fn, ok := L.Get(4).(*lua.LFunction)
 	if !ok {
 		c.typeError(4, "function")
 	}
 	o := bulkOptions(c, 5)
+	msgs, err := lookups(c, 3, typ, o.raw)
+	if err != nil {
+		return fail(L, err)
+	}
 
 	type result struct {
 		reply *omapi.Message
@@ -1079,10 +1128,7 @@ func (m *module) lookupEach(L *lua.LState) int {
 	// However this call ends (the callback may raise an error), the
 	// batch is stopped and waited for before the connection is usable.
 	lc.busy = "lookup_each"
-	var (
-		stopped bool
-		err     error
-	)
+	stopped := false
 	stop := func() error {
 		if !stopped {
 			stopped = true
@@ -1136,13 +1182,13 @@ func (m *module) openMany(create bool, name string) lua.LGFunction {
 		list := listArg(c, 3, "key tables")
 		var o map[string]bool
 		if create {
-			o = c.options(4, "force")
+			o = c.options(4, "force", "raw")
 			o["create"], o["exclusive"] = true, true
 		} else {
 			o = c.options(4, openOptions...)
 		}
 		msgs := make([]*omapi.Message, len(list))
-		var warnings []string
+		raws := make([]map[string]bool, len(list))
 		for i, e := range list {
 			t, ok := e.(*lua.LTable)
 			ec := c
@@ -1154,16 +1200,17 @@ func (m *module) openMany(create bool, name string) lua.LGFunction {
 			if create && len(vs) == 0 {
 				ec.argError(3, "at least one value expected")
 			}
-			if w := openHazard(typ, vs, o); w != "" {
-				warnings = append(warnings, w)
-			}
+			raws[i] = rawNames(t)
 			msgs[i] = omapi.NewOpen(typ, vs, openFlags(o)...)
 		}
-		if err := m.confirmAll(c, warnings, o["force"]); err != nil {
+		err := m.vetMany(c, len(msgs), func(i int) (string, omapi.Opcode, omapi.Values, policy.Options) {
+			return typ, omapi.OpOpen, msgs[i].Object, openPolicy(o, raws[i])
+		}, o["force"])
+		if err != nil {
 			return fail(L, err)
 		}
 		out := L.CreateTable(len(msgs), 0)
-		err := lc.batch(L, msgs, func(_ int, reply *omapi.Message, err error) {
+		err = lc.batch(L, msgs, func(_ int, reply *omapi.Message, err error) {
 			if err := objectReply(reply, err); err != nil {
 				out.Append(errTable(L, err))
 				return
@@ -1184,7 +1231,7 @@ func (m *module) deleteMany(L *lua.LState) int {
 	list := listArg(c, 2, "objects or handles")
 	o := c.options(3, "force")
 	msgs := make([]*omapi.Message, len(list))
-	var warnings []string
+	types := make([]string, len(list))
 	for i, e := range list {
 		var h uint32
 		var typ string
@@ -1204,16 +1251,17 @@ func (m *module) deleteMany(L *lua.LState) int {
 		default:
 			c.argError(2, fmt.Sprintf("entry %d: %s or handle expected, got %s", i+1, ObjectClass, typeName(e)))
 		}
-		if w := omapi.Hazard(typ, omapi.OpDelete, nil); w != "" {
-			warnings = append(warnings, w)
-		}
+		types[i] = typ
 		msgs[i] = &omapi.Message{Op: omapi.OpDelete, Handle: h}
 	}
-	if err := m.confirmAll(c, warnings, o["force"]); err != nil {
+	err := m.vetMany(c, len(msgs), func(i int) (string, omapi.Opcode, omapi.Values, policy.Options) {
+		return types[i], omapi.OpDelete, nil, policy.Options{}
+	}, o["force"])
+	if err != nil {
 		return fail(L, err)
 	}
 	out := L.CreateTable(len(msgs), 0)
-	err := lc.batch(L, msgs, func(_ int, reply *omapi.Message, err error) {
+	err = lc.batch(L, msgs, func(_ int, reply *omapi.Message, err error) {
 		if err == nil && reply.Op != omapi.OpStatus {
 			err = omapi.ProtocolError(fmt.Sprintf("expected a status reply, got %v", reply.Op))
 		}
@@ -1244,8 +1292,13 @@ func (m *module) queryMany(L *lua.LState) int {
 		lm := messageValue(ec, 2, e)
 		checkRequest(ec, 2, lm.msg)
 		types[i] = lc.requestType(lm.msg)
-		if w := omapi.Hazard(types[i], lm.msg.Op, lm.msg.Object); w != "" {
-			warnings = append(warnings, w)
+		if !o["force"] {
+			if err := policy.CheckMessage(types[i], lm.msg, policy.Options{}); err != nil {
+				return fail(L, fmt.Errorf("entry %d: %w (nothing was sent); pass {force=true} to send these raw messages anyway", i+1, err))
+			}
+			if w := policy.HazardMessage(types[i], lm.msg, policy.Options{}); w != "" {
+				warnings = append(warnings, w)
+			}
 		}
 		cp := *lm.msg // the same message may be listed twice
 		msgs[i], orig[i] = &cp, lm

@@ -37,8 +37,8 @@ type listMode int
 const (
 	// modeAttrs is the high-level API (open, create, update, lookups):
 	// names go through omapi.KeyName ("mac", "ip", "_" → "-"), a
-	// hardware-address gets hardware-type 1, empty values are refused
-	// (except ip-address, which clears a host's fixed address).
+	// hardware-address gets hardware-type 1; what may be sent is the
+	// write policy's (vet).
 	modeAttrs listMode = iota
 	// modeRaw is a raw message's object list: names as written.
 	modeRaw
@@ -132,12 +132,17 @@ func (c call) toValues(n int, t *lua.LTable, typ string, mode listMode, skip ...
 			c.argError(n, "value list: name longer than 65535 bytes")
 		}
 		k, known := valueKind(mode, typ, name)
-		data, err := toWire(p.v, k, known)
-		if err != nil {
-			c.argError(n, name+": "+err.Error())
+		var data []byte
+		isState := false
+		if mode != modeMessage {
+			data, isState = stateValue(typ, name, p.v)
 		}
-		if mode == modeAttrs && len(data) == 0 && name != "ip-address" {
-			c.argError(n, name+": empty value refused (dhcpd 4.4.3 can crash on zero-length values)")
+		if !isState {
+			var err error
+			data, err = toWire(p.v, k, known)
+			if err != nil {
+				c.argError(n, name+": "+err.Error())
+			}
 		}
 		vs = append(vs, omapi.Value{Name: name, Data: data})
 	}
@@ -723,11 +728,13 @@ func timeFn(L *lua.LState) int {
 	return 1
 }
 
-// stateTable makes a number → name table.
+// stateTable makes a table of state names by number, and numbers by
+// name: failover_states[4] is "partner-down", failover_states["partner-down"] 4.
 func stateTable(L *lua.LState, m map[uint32]string) *lua.LTable {
-	t := L.CreateTable(0, len(m))
+	t := L.CreateTable(0, 2*len(m))
 	for n, s := range m {
 		t.RawSetInt(int(n), lua.LString(s))
+		t.RawSetString(s, lua.LNumber(n))
 	}
 	return t
 }

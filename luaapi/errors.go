@@ -9,6 +9,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/omapish/omapish/internal/policy"
 	"github.com/omapish/omapish/omapi"
 )
 
@@ -274,6 +275,9 @@ func errMessage(err error) string {
 func errCode(err error) string {
 	if errors.Is(err, omapi.ErrBroken) {
 		return "io"
+	}
+	if errors.Is(err, policy.ErrRefused) {
+		return "refused"
 	}
 	if c := omapi.Code(err); c != "" {
 		return c

@@ -69,23 +69,29 @@ gives undecoded byte strings.`},
 	{"conn:del_host", "conn:del_host(mac) -> true", "Delete the host with a MAC address.", ""},
 
 	// Objects.
-	{"conn:open", "conn:open(type, keys [, {create=, exclusive=, update=, force=}]) -> obj",
+	{"conn:open", "conn:open(type, keys [, {create=, exclusive=, update=, force=, raw=}]) -> obj",
 		"Look up (or create) an object of any type by keys.",
 		`keys is a map {name=value} (sent in name order) or an array of {name, value} pairs (sent in
 that order); mac, ip and "_" for "-" work as in lookup_by_host. Values convert by the
 attribute's wire type. Types: lease, host, group, class, subclass, failover-state, control,
-interface, authenticator, ... (omapi.types).`},
-	{"conn:create", "conn:create(type, values [, {force=}]) -> obj", "Create an object (open with create and exclusive).", ""},
+interface, authenticator, ... (omapi.types). Checked by the write policy (see omapi.check):
+unknown attribute names and keys dhcpd ignores are refused unless raw=true or omapi.raw.`},
+	{"conn:create", "conn:create(type, values [, {force=, raw=}]) -> obj", "Create an object (open with create and exclusive).",
+		"Checked by the write policy first (see omapi.check)."},
 	{"conn:refresh", "conn:refresh(handle [, type]) -> obj",
 		"Read an object by handle, e.g. the pool handle of a lease.", "type decides how values decode; by default the type last seen for that handle."},
 	{"obj.type", "obj.type", "The object's type.", ""},
 	{"obj.handle", "obj.handle", "The server's handle of the object.", ""},
 	{"obj[name]", "obj[name]", `An attribute, decoded (obj["ip-address"], obj.ip_address, obj.ip); nil when absent.`, ""},
 	{"obj:attrs", "obj:attrs([raw]) -> table", "All attributes as a plain table (raw: undecoded byte strings).", ""},
-	{"obj:update", "obj:update(values [, {force=}]) -> true",
-		"Change attributes of the object (UPDATE by handle).",
-		`The local copy then holds the values sent (dhcpd sends nothing back; obj:refresh() re-reads).
-Setting control state 2 (shutdown) asks first; a script must pass {force=true}.`},
+	{"obj:update", "obj:update(values [, {force=, raw=}]) -> true [, unchanged]",
+		"Change attributes of the object (UPDATE by handle), then read it back.",
+		`The object then holds what the server holds, not what was sent. dhcpd answers success to
+some writes it ignores (a failover-state's mclt, a lease's client-hostname): their names come
+back, sorted, as a second result: local ok, unchanged = obj:update{...}.
+Failover states and lease states can be given by name: {["local-state"] = "partner-down"}.
+Checked by the write policy first (see omapi.check); setting control state 2 (shutdown) or a
+failover local-state asks first, and a script must pass {force=true}.`},
 	{"obj:refresh", "obj:refresh() -> obj", "Re-read the object from the server.", ""},
 	{"obj:delete", "obj:delete([{force=}]) -> true",
 		"Delete the object.", "Deleting an interface asks first; a script must pass {force=true}."},
@@ -118,7 +124,10 @@ as written. type= only says how object values decode.`},
 	{"conn:query", "conn:query(m [, {force=}]) -> reply",
 		"Send a raw message and return the reply, whatever its op.",
 		`A STATUS reply is data here, not a failure: check reply.op == omapi.STATUS and
-reply.message.result. The connection signs the message and gives it its own id (left in m.tid).`},
+reply.message.result. The connection signs the message and gives it its own id (left in m.tid).
+The message goes through the write policy as the object API's requests do (nil, message,
+"refused"); {force=true} sends it unchecked and unasked: the protocol explorer's way to
+send anything, e.g. to reproduce a crash in omapish lab.`},
 
 	// Bulk operations.
 	{"conn:lookup_many", "conn:lookup_many(type, {keys, ...} [, {raw=, fields=}]) -> {result, ...}",
@@ -150,7 +159,21 @@ this connection is busy: use another one (omapi.connect) for other requests.`},
 	{"omapi.u32", "omapi.u32(n) -> value", "Force a 4-byte big-endian integer.", ""},
 	{"omapi.ip", "omapi.ip(s | {s, ...}) -> value", "Force an IPv4 address (4 bytes; several for a list).", ""},
 	{"omapi.mac", "omapi.mac(s) -> value", "Force a hardware address.", ""},
-	{"omapi.raw", "omapi.raw(s) -> value", "Force raw bytes, sent as they are.", ""},
+	{"omapi.raw", "omapi.raw(s) -> value", "Force raw bytes, sent as they are.",
+		"The attribute's name is then not checked against the schema (for exploring)."},
+	{"omapi.check", "omapi.check(type, values [, {create=, update=, lookup=, raw=}]) -> true | nil, message, \"refused\"",
+		"Check a write against the write policy without sending anything.",
+		`Every write is checked before it is sent (a failure with code "refused", nothing sent,
+{force=true} or not); omapi.check lets a script refuse a whole plan up front. values are
+written by UPDATE by default; create= or update= check an OPEN that writes, lookup= keys.
+Refused: what crashes dhcpd 4.4.3 (a failover local-state outside its states, a zero-length
+value); what it would write to its leases file and not read back at the next start (host
+names other than dotted names of letters, digits, '-' and '_'; group names that are not one
+such name or are a number; class and subclass names and printable hash strings with '"' or
+'\\' or over 1499 bytes; parts of names over 1499 bytes; statements with an escaped '"' or '\\'
+in a string; a lease attribute dhcpd has no setter for, such as tstp, which becomes a
+garbage binding variable); attribute names a type does not have, and lookup keys dhcpd
+ignores (with a "did you mean"), unless the value is wrapped with omapi.raw or raw=true.`},
 	{"omapi.pack_ip", "omapi.pack_ip(ip) -> bytes", "The 4 bytes of a dotted IPv4 address.", ""},
 	{"omapi.unpack_ip", "omapi.unpack_ip(bytes) -> ip", "Dotted text of 4 bytes.", ""},
 	{"omapi.pack_mac", "omapi.pack_mac(mac) -> bytes", "The bytes of a MAC address.", ""},
@@ -163,7 +186,8 @@ this connection is busy: use another one (omapi.connect) for other requests.`},
 	{"omapi.attributes", "omapi.attributes([type]) -> {name, ...}", "The attribute names the schema knows for a type (all types without one).", ""},
 	{"omapi.help", "omapi.help([name])", "Print this help, or the help of one function.", ""},
 	{"omapi.lease_states", "omapi.lease_states[n]", "Lease state names by number (1 free, 2 active, ...).", ""},
-	{"omapi.failover_states", "omapi.failover_states[n]", "Failover state names by number.", ""},
+	{"omapi.failover_states", "omapi.failover_states[n]", "Failover state names by number, and numbers by name.",
+		`omapi.failover_states["partner-down"] is 4; lease_states and control_states work the same way.`},
 	{"omapi.control_states", "omapi.control_states[n]", "Control object state names by number.", ""},
 	{"omapi.types", "omapi.types", "The object types dhcpd exports.", ""},
 	{"omapi.OPEN", "omapi.OPEN, REFRESH, UPDATE, NOTIFY, STATUS, DELETE", "Opcodes 1 to 6.", ""},

@@ -48,9 +48,9 @@ type Options struct {
 	// Trace, when set, is passed to every connection (the --trace flag):
 	// it sees each message sent and received with its raw bytes.
 	Trace func(stream int, dir omapi.Direction, m *omapi.Message, raw []byte)
-	// Confirm is asked before a hazardous request (omapi.Hazard: a
-	// control shutdown, an interface delete) when the script did not pass
-	// {force=true}. Nil refuses such requests with a Lua error telling to
+	// Confirm is asked before a hazardous request (policy.Hazard: a
+	// control shutdown, a failover state change, a lease's ends, an
+	// interface delete) when the script did not pass {force=true}. Nil refuses such requests with a Lua error telling to
 	// pass {force=true}.
 	Confirm func(warning string) bool
 	// Stdout receives what omapi.help prints; nil means os.Stdout.
@@ -123,6 +123,7 @@ func (m *module) moduleFuncs() map[string]lua.LGFunction {
 		"ip":         m.ip,
 		"mac":        m.mac,
 		"raw":        m.raw,
+		"check":      m.checkFunc,
 		"pack_ip":    packIP,
 		"unpack_ip":  unpackIP,
 		"pack_mac":   packMAC,

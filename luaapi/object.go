@@ -1,10 +1,12 @@
 package luaapi
 
 import (
+	"fmt"
 	"strconv"
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/omapish/omapish/internal/policy"
 	"github.com/omapish/omapish/omapi"
 )
 
@@ -113,30 +115,52 @@ func (m *module) objectAttrs(L *lua.LState) int {
 	return 1
 }
 
+// objectUpdate sets attributes, then reads the object back: it holds what
+// the server holds, not what was sent. It returns true, and as a second
+// result the sorted names of the attributes dhcpd left unchanged when
+// there are any (dhcpd answers success to writes it ignores, such as a
+// failover-state's mclt).
 func (m *module) objectUpdate(L *lua.LState) int {
 	lo, c := objectSelf(L, "update")
 	vt := c.checkTable(2, "table of values")
-	o := c.options(3, "force")
+	o := c.options(3, "force", "raw")
 	vs := c.toValues(2, vt, lo.obj.Type, modeAttrs)
 	if len(vs) == 0 {
 		c.argError(2, "at least one value expected")
 	}
-	if w := omapi.Hazard(lo.obj.Type, omapi.OpUpdate, vs); !m.allow(c, w, o["force"]) {
-		return fail(L, errDeclined(w))
-	}
-	if err := lo.conn.c.Update(stateContext(L), lo.obj.Handle, vs); err != nil {
+	opt := policy.Options{Raw: o["raw"], RawNames: rawNames(vt)}
+	if err := m.vet(c, lo.obj.Type, omapi.OpUpdate, vs, opt, o["force"]); err != nil {
 		return fail(L, err)
 	}
-	// dhcpd does not send the new contents back: keep what was sent.
-	for _, v := range vs {
-		if len(v.Data) == 0 {
-			lo.obj.Values.Del(v.Name)
-		} else {
-			lo.obj.Values.Set(v.Name, v.Data)
-		}
+	ctx := stateContext(L)
+	if err := lo.conn.c.Update(ctx, lo.obj.Handle, vs); err != nil {
+		return fail(L, err)
 	}
+	if lo.obj.Type == "control" {
+		// The only write dhcpd takes is state 2, which shuts it down:
+		// there is nothing left to read back.
+		L.Push(lua.LTrue)
+		return 1
+	}
+	// dhcpd does not send the new contents back: read them.
+	before := lo.obj.Values
+	after, err := lo.conn.c.Refresh(ctx, lo.obj.Type, lo.obj.Handle)
+	if err != nil {
+		return fail(L, fmt.Errorf("updated, but reading the object back failed (it still shows what it held before): %w", err))
+	}
+	lo.obj = after
+	lo.conn.learn(after.Handle, after.Type, after.Values)
 	L.Push(lua.LTrue)
-	return 1
+	names := unchanged(lo.obj.Type, vs, before, after.Values)
+	if len(names) == 0 {
+		return 1
+	}
+	t := L.CreateTable(len(names), 0)
+	for _, n := range names {
+		t.Append(lua.LString(n))
+	}
+	L.Push(t)
+	return 2
 }
 
 func (m *module) objectRefresh(L *lua.LState) int {
@@ -154,8 +178,8 @@ func (m *module) objectRefresh(L *lua.LState) int {
 func (m *module) objectDelete(L *lua.LState) int {
 	lo, c := objectSelf(L, "delete")
 	o := c.options(2, "force")
-	if w := omapi.Hazard(lo.obj.Type, omapi.OpDelete, nil); !m.allow(c, w, o["force"]) {
-		return fail(L, errDeclined(w))
+	if err := m.vet(c, lo.obj.Type, omapi.OpDelete, nil, policy.Options{}, o["force"]); err != nil {
+		return fail(L, err)
 	}
 	return pushTrue(L, lo.conn.c.Delete(stateContext(L), lo.obj.Handle))
 }

@@ -492,11 +492,6 @@ func checkRequest(m *Message, max int) error {
 	if m.Op == OpStatus || m.Op < OpOpen || m.Op > OpDelete {
 		return fmt.Errorf("%w: dhcpd drops the connection on a %v request", ErrBadRequest, m.Op)
 	}
-	for _, v := range m.Object {
-		if len(v.Data) == 0 && v.Name != "ip-address" {
-			return fmt.Errorf("%w for %q: dhcpd 4.4.3 can crash on it (only host ip-address may be cleared)", ErrEmptyValue, v.Name)
-		}
-	}
 	return checkSize(m, max)
 }
 

@@ -19,6 +19,10 @@
 // stable short name.
 //
 // The protocol facts this package relies on, and dhcpd's sharp edges it
-// protects the server from (zero-length values, huge lengths), are in
-// omapi-protocol.md in the project's shared documents.
+// protects against (huge lengths, requests dhcpd drops the connection
+// for), are in omapi-protocol.md in the project's shared documents. The
+// package sends the values a Go program builds: what dhcpd 4.4.3 would
+// crash on or store badly (a zero-length value, an unknown failover
+// state, a host name it cannot read back) is the omapish command's write
+// policy (internal/policy), applied by the Lua module.
 package omapi

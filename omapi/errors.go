@@ -26,14 +26,11 @@ var ErrBroken = errors.New("omapi: connection broken by an earlier failure")
 var ErrAuth = errors.New("omapi: authentication failed")
 
 // ErrBadRequest is matched by the error for a request the client refuses
-// to send because dhcpd would drop the connection over it or crash on it
-// (a non-zero rid, a STATUS or unknown opcode, a zero-length value).
+// to send because dhcpd would drop the connection over it (a non-zero
+// rid, a STATUS or unknown opcode). What dhcpd would crash on or store
+// badly is the write policy of the omapish command (internal/policy), not
+// the library's: a Go program sends what it builds.
 var ErrBadRequest = errors.New("omapi: refusing to send the request")
-
-// ErrEmptyValue is matched by the error for a zero-length value the client
-// refuses to send: dhcpd 4.4.3 crashes on many of them. It also matches
-// ErrBadRequest.
-var ErrEmptyValue = fmt.Errorf("%w: zero-length value", ErrBadRequest)
 
 // ErrTooLarge is matched by the error for a request whose values are over
 // MaxRequestValues of the connection's receive cap: dhcpd would store

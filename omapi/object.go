@@ -144,22 +144,6 @@ func expectStatus(reply *Message) error {
 	return nil
 }
 
-// Hazard returns a warning when a request could take the server down or
-// out of service — a control state of 2 (shutdown), the DELETE of an
-// interface — and "" otherwise. The shell asks before sending such a
-// request; scripts must say force.
-func Hazard(typ string, op Opcode, values Values) string {
-	switch {
-	case typ == "interface" && op == OpDelete:
-		return "deleting an interface object stops dhcpd serving on that interface"
-	case typ == "control" && (op == OpUpdate || op == OpOpen):
-		if b, ok := values.Get("state"); ok && len(b) == 4 && b[3] == 2 && b[0]|b[1]|b[2] == 0 {
-			return "setting control state 2 shuts dhcpd down"
-		}
-	}
-	return ""
-}
-
 // KeyName maps the short key names pypureomapi accepts ("mac", "ip",
 // "_" for "-") to attribute names.
 func KeyName(name string) string {

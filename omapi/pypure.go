@@ -212,7 +212,7 @@ func (c *Conn) AddHostSupersedeName(ctx context.Context, ip, mac, name string) e
 		return err
 	}
 	vs = append(vs, Value{"name", []byte(name)},
-		Value{"statements", []byte("supersede host-name " + quote(name) + ";")})
+		Value{"statements", []byte(SupersedeStatements(name, "", ""))})
 	_, err = c.Create(ctx, "host", vs)
 	return err
 }
@@ -226,24 +226,32 @@ func (c *Conn) AddHostSupersede(ctx context.Context, ip, mac, name, hostname, ro
 		return err
 	}
 	vs = append(vs, hv...)
+	if router != "" {
+		if _, err := ParseIP(router); err != nil {
+			return err
+		}
+	}
+	if st := SupersedeStatements(hostname, router, domain); st != "" {
+		vs = append(vs, Value{"statements", []byte(st)})
+	}
+	_, err = c.Open(ctx, "host", vs, Create)
+	return err
+}
+
+// SupersedeStatements returns the statements AddHostSupersede sends for
+// the options given non-empty, as pypureomapi writes them; "" for none.
+func SupersedeStatements(hostname, router, domain string) string {
 	var st []string
 	if hostname != "" {
 		st = append(st, "supersede host-name "+quote(hostname)+";")
 	}
 	if router != "" {
-		if _, err := ParseIP(router); err != nil {
-			return err
-		}
 		st = append(st, "supersede routers "+router+";")
 	}
 	if domain != "" {
 		st = append(st, "supersede domain-name "+quote(domain)+";")
 	}
-	if len(st) > 0 {
-		vs = append(vs, Value{"statements", []byte(strings.Join(st, " "))})
-	}
-	_, err = c.Open(ctx, "host", vs, Create)
-	return err
+	return strings.Join(st, " ")
 }
 
 // AddGroup creates a group with dhcpd.conf statements (dhcpd refuses a

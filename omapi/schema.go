@@ -365,19 +365,34 @@ var FailoverStates = map[uint32]string{0: "unknown", 1: "startup", 2: "normal", 
 // ControlStates names control object states (includes/dhcpd.h).
 var ControlStates = map[uint32]string{0: "startup", 1: "running", 2: "shutdown", 3: "hibernate", 4: "awaken"}
 
+// StateNumber is the inverse of StateName: the number of state name s of
+// a numbered state attribute ("partner-down" for failover-state
+// local-state is 4).
+func StateNumber(typ, name, s string) (uint32, bool) {
+	for n := range stateNames(typ, name) {
+		if t, _ := StateName(typ, name, n); t == s {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+func stateNames(typ, name string) map[uint32]string {
+	switch {
+	case name == "state" && (typ == "lease" || typ == ""):
+		return LeaseStates
+	case name == "state" && typ == "control":
+		return ControlStates
+	case (name == "local-state" || name == "partner-state") && (typ == "failover-state" || typ == ""):
+		return FailoverStates
+	}
+	return nil
+}
+
 // StateName returns the name of a numbered state attribute (lease
 // "state", failover-state "local-state"/"partner-state", control "state"),
 // and false when name is not such an attribute or n has no name.
 func StateName(typ, name string, n uint32) (string, bool) {
-	var t map[uint32]string
-	switch {
-	case name == "state" && (typ == "lease" || typ == ""):
-		t = LeaseStates
-	case name == "state" && typ == "control":
-		t = ControlStates
-	case (name == "local-state" || name == "partner-state") && (typ == "failover-state" || typ == ""):
-		t = FailoverStates
-	}
-	s, ok := t[n]
+	s, ok := stateNames(typ, name)[n]
 	return s, ok
 }

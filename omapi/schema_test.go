@@ -246,15 +246,3 @@ func TestValues(t *testing.T) {
 		t.Fatal("Del left n")
 	}
 }
-
-func TestHazard(t *testing.T) {
-	if Hazard("interface", OpDelete, nil) == "" {
-		t.Error("interface delete not flagged")
-	}
-	if Hazard("control", OpUpdate, Values{{"state", []byte{0, 0, 0, 2}}}) == "" {
-		t.Error("control shutdown not flagged")
-	}
-	if Hazard("control", OpUpdate, Values{{"state", []byte{0, 0, 0, 3}}}) != "" || Hazard("host", OpDelete, nil) != "" {
-		t.Error("harmless request flagged")
-	}
-}

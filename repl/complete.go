@@ -19,7 +19,7 @@ var classes = []string{"omapi.conn", "omapi.object", "omapi.message"}
 // tables (design.md), offered with the attribute names at a table key.
 var optionKeys = []string{
 	"address", "algorithm", "authid", "create", "exclusive", "force", "handle", "hostname",
-	"ip", "key_name", "mac", "message", "name", "object", "op", "raw", "rid", "secret",
+	"ip", "key_name", "lookup", "mac", "message", "name", "object", "op", "raw", "rid", "secret",
 	"secret_env", "secret_file", "tid", "timeout", "update",
 }
 

@@ -65,7 +65,12 @@ function TestConversionByKind(t)
   eq(t, o.state, "", "empty raw")
   -- errors name the attribute
   raises(t, {"ip-address", "IPv4 address expected"}, m.update_object, omapi.message.open("lease"), {["ip-address"] = "1.2.3"})
-  raises(t, {"state", "not a 32-bit unsigned number"}, m.update_object, omapi.message.open("lease"), {state = "active"})
+  raises(t, {"state", "not a 32-bit unsigned number"}, m.update_object, omapi.message.open("lease"), {state = "activ"})
+  -- a state by name is its number
+  eq(t, omapi.message.open("lease"):update_object{state = "active"}:items("object", true)[1][2], "\0\0\0\2", "lease state by name")
+  eq(t, omapi.message.open("failover-state"):update_object{["local-state"] = "partner-down"}:items("object", true)[1][2], "\0\0\0\4", "failover state by name")
+  eq(t, omapi.failover_states["partner-down"], 4, "failover_states by name")
+  eq(t, omapi.failover_states[4], "partner-down", "failover_states by number")
   raises(t, {"hardware-address", "MAC"}, m.update_object, omapi.message.open("host"), {["hardware-address"] = 5})
   raises(t, {"name", "string expected, got table"}, m.update_object, omapi.message.open("host"), {name = {}})
   raises(t, {"x", "got function"}, m.update_object, m, {x = print})

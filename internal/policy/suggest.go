@@ -1,0 +1,75 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/omapish/omapish/omapi"
+)
+
+// aliases are names people write for an attribute, by type ("" for any).
+var aliases = map[string]map[string]string{
+	"": {
+		"ipaddr": "ip-address", "ip-addr": "ip-address", "address": "ip-address", "addr": "ip-address",
+		"hwaddr": "hardware-address", "hw-addr": "hardware-address", "hardware": "hardware-address",
+		"ethernet": "hardware-address", "macaddr": "hardware-address", "mac-address": "hardware-address",
+		"uid": "dhcp-client-identifier", "client-id": "dhcp-client-identifier", "clientid": "dhcp-client-identifier",
+		"client-identifier": "dhcp-client-identifier",
+	},
+	"lease":          {"hostname": "client-hostname", "host-name": "client-hostname", "binding-state": "state"},
+	"host":           {"hostname": "name", "host-name": "name", "fixed-address": "ip-address"},
+	"failover-state": {"state": "local-state", "my-state": "local-state", "peer-state": "partner-state"},
+}
+
+// Suggest returns the attribute of type typ that name most likely means,
+// or "": a known alias (hostname → client-hostname on a lease), else the
+// closest name by edit distance, when close enough.
+func Suggest(typ, name string) string {
+	if a, ok := aliases[typ][name]; ok {
+		return a
+	}
+	if a, ok := aliases[""][name]; ok {
+		if _, known := omapi.AttrKind(typ, a); known {
+			return a
+		}
+	}
+	best, bestD := "", max(2, len(name)/3)+1
+	for _, cand := range omapi.Attributes(typ) {
+		if d := distance(name, cand); d < bestD {
+			best, bestD = cand, d
+		}
+	}
+	return best
+}
+
+func unknownReason(typ, name string) string {
+	r := fmt.Sprintf("a %s has no attribute %q", typ, name)
+	if s := Suggest(typ, name); s != "" {
+		r += fmt.Sprintf("; did you mean %q?", s)
+	}
+	if attrs := omapi.Attributes(typ); len(attrs) > 0 {
+		r += " (" + typ + " attributes: " + strings.Join(attrs, ", ") + ")"
+	}
+	return r + "; wrap the value with omapi.raw or pass {raw=true} to send it anyway"
+}
+
+// distance is the Levenshtein distance of a and b, by bytes.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
