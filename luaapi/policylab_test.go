@@ -1,11 +1,9 @@
 package luaapi
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -71,22 +69,24 @@ func policyLab(t *testing.T, confirm func(string) bool) (*lua.LState, *lab.Lab) 
 	return L, l
 }
 
-// complaintRE matches what dhcpd says about a line of a file it reads.
-var complaintRE = regexp.MustCompile(`(?m)^.*(line \d+: .*|Corrupt lease file.*)$`)
-
-// leasesComplaints runs `dhcpd -T` on the lab's conf and leases file, in
-// its namespace, as dhcpd would read them at its next start, and returns
-// its complaints (dhcpd -T exits 0 even when it has some).
+// leasesComplaints checks the lab's leases file as dhcpd would read it at
+// its next start (lab.Lab.CheckLeases: dhcpd -T) and returns its
+// complaints, one line each.
 func leasesComplaints(t *testing.T, l *lab.Lab) []string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := l.Command(ctx, "/usr/sbin/dhcpd", "-4", "-T", "-cf", filepath.Join(l.Dir(), "dhcpd.conf"),
-		"-lf", l.LeasesFile(), "-pf", filepath.Join(l.Dir(), "test.pid")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("dhcpd -T: %v\n%s", err, out)
+	err := l.CheckLeases(t.Context())
+	var le *lab.LeasesError
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &le):
+		t.Fatalf("dhcpd -T: %v", err)
 	}
-	return complaintRE.FindAllString(string(out), -1)
+	var cs []string
+	for _, c := range le.Complaints {
+		cs = append(cs, c.String())
+	}
+	return cs
 }
 
 // waitExit waits for the lab's dhcpd to die and returns whether it did.
@@ -227,6 +227,7 @@ func TestPolicyLabLeasesFile(t *testing.T) {
 			if cs := leasesComplaints(t, l); len(cs) > 0 {
 				t.Fatalf("the leases file has complaints before the forced write: %q", cs)
 			}
+			labtest.ExpectLeasesComplaint(t, l, tc.complain)
 			doString(t, L, `assert(`+tc.raw+`)`)
 			cs := leasesComplaints(t, l)
 			if !strings.Contains(strings.Join(cs, "\n"), tc.complain) {
