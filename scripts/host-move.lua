@@ -202,6 +202,13 @@ if target_ip == nil then target_ip = old_ip end
 local new_values = values(target_ip, opts.group, statements)
 local old_values = values(old_ip, opts["old-group"], statements)
 
+-- The write policy, before deleting anything: dhcpd must be able to keep
+-- the re-created host, and the rollback's.
+local ok_new, new_err = omapi.check("host", new_values, { create = true })
+if not ok_new then fail("cannot re-create " .. label .. " in group " .. opts.group .. ": " .. new_err .. "; nothing changed") end
+local ok_old, old_err = omapi.check("host", old_values, { create = true })
+if not ok_old then fail("the rollback could not re-create " .. label .. ": " .. old_err .. "; nothing changed") end
+
 local function describe(v)
   local parts = { "name " .. tostring(v.name) }
   if v["hardware-address"] then parts[#parts + 1] = "MAC " .. v["hardware-address"] end

@@ -163,6 +163,15 @@ local function normal_ips(s)
   return table.concat(out, ",")
 end
 
+-- host_values are the attributes of the host an entry adds.
+local function host_values(e)
+  local values = { name = e.name, mac = e.mac }
+  if e.ip then values["ip-address"] = e.ip end
+  if e.group then values.group = e.group end
+  if e.statements then values.statements = e.statements end
+  return values
+end
+
 local entries = {}
 local seen_name, seen_mac = {}, {}
 for _, r in ipairs(raw) do
@@ -189,10 +198,15 @@ for _, r in ipairs(raw) do
   if blank(e.name) then
     e.name = nil
     if not e.absent or not e.mac then bad("name is missing") end
-  elseif e.name:find('[%s"\\]') then
-    bad("name " .. string.format("%q", e.name) .. " holds a space, a quote or a backslash, which dhcpd cannot store")
   end
   if not e.absent and not e.mac then bad("mac is missing (dhcpd needs it to add the host)") end
+  if not e.absent then
+    -- The write policy, up front: a host dhcpd could not keep (a name it
+    -- cannot write to its leases file, statements it would store
+    -- corrupt) is refused before anything changes, on every run.
+    local ok, why = omapi.check("host", host_values(e), { create = true })
+    if not ok then bad(why) end
+  end
   if e.name then
     if seen_name[e.name] then bad("name " .. e.name .. " is also at " .. seen_name[e.name]) end
     seen_name[e.name] = e.where
@@ -400,11 +414,7 @@ local function run(step)
   elseif step.op == "update" then
     return step.obj:update{ ["ip-address"] = e.ip or "" }
   end
-  local values = { name = e.name, mac = e.mac }
-  if e.ip then values["ip-address"] = e.ip end
-  if e.group then values.group = e.group end
-  if e.statements then values.statements = e.statements end
-  return conn:create("host", values)
+  return conn:create("host", host_values(e))
 end
 
 local PAST = { add = "added", delete = "deleted", update = "updated" }
