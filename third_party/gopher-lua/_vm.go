@@ -137,6 +137,9 @@ func threadRun(L *LState) {
 
 	defer func() {
 		if rcv := recover(); rcv != nil {
+			// The error unwound every frame of this coroutine: close
+			// their upvalues before the registry is cleared below.
+			L.closeUpvalues(0)
 			var lv LValue
 			if v, ok := rcv.(*ApiError); ok {
 				lv = v.Object
