@@ -231,3 +231,18 @@ func TestTableForEach(t *testing.T) {
 		}
 	})
 }
+
+// omapish patch (PATCHES.md): table.concat of a table larger than the
+// registry raised "registry overflow"; Lua 5.1 has no such limit.
+func TestTableConcatLargeTable(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	errorIfScriptFail(t, L, `
+local a = {}
+for i = 1, 100000 do a[i] = i % 10 end
+local s = table.concat(a, ",")
+assert(#s == 199999, #s)
+assert(s:sub(1, 8) == "1,2,3,4,")
+assert(table.concat(a, "", 99999, 100000) == "90")
+`)
+}

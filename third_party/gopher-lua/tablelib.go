@@ -2,6 +2,7 @@ package lua
 
 import (
 	"sort"
+	"strings"
 )
 
 func OpenTable(L *LState) int {
@@ -66,19 +67,21 @@ func tableConcat(L *LState) int {
 		L.Push(emptyLString)
 		return 1
 	}
-	//TODO should flushing?
-	retbottom := L.GetTop()
+	// Build the string directly, as Lua 5.1's luaL_Buffer does: pushing
+	// every element and separator on the stack overflowed the registry
+	// for tables of more than about 2500 elements.
+	var buf strings.Builder
 	for ; i <= j; i++ {
 		v := tbl.RawGetInt(i)
 		if !LVCanConvToString(v) {
 			L.RaiseError("invalid value (%s) at index %d in table for concat", v.Type().String(), i)
 		}
-		L.Push(v)
+		buf.WriteString(LVAsString(v))
 		if i != j {
-			L.Push(sep)
+			buf.WriteString(string(sep))
 		}
 	}
-	L.Push(stringConcat(L, L.GetTop()-retbottom, L.reg.Top()-1))
+	L.Push(LString(buf.String()))
 	return 1
 }
 
