@@ -2,6 +2,7 @@ package lua
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -140,19 +141,28 @@ func isArrayKey(v LNumber) bool {
 	return isInteger(v) && v < LNumber(int((^uint(0))>>1)) && v > LNumber(0) && v < LNumber(MaxArrayIndex)
 }
 
+// parseNumber converts a string to a number as Lua 5.1's luaO_str2d
+// does with C's strtod: decimal (10, 1.5, .5, 1e2), hexadecimal (0x10),
+// inf and nan, with white space around. Go's ParseInt(s, 0) read "010" as
+// octal and accepted "0b1", "0o7" and "1_000"; it refused "1e2".
 func parseNumber(number string) (LNumber, error) {
-	var value LNumber
-	number = strings.Trim(number, " \t\n")
-	if v, err := strconv.ParseInt(number, 0, LNumberBit); err != nil {
-		if v2, err2 := strconv.ParseFloat(number, LNumberBit); err2 != nil {
-			return LNumber(0), err2
-		} else {
-			value = LNumber(v2)
-		}
-	} else {
-		value = LNumber(v)
+	const space = " \t\n\v\f\r"
+	s := strings.Trim(number, space)
+	if s == "" || strings.Contains(s, "_") {
+		return LNumber(0), strconv.ErrSyntax
 	}
-	return value, nil
+	digits := strings.TrimLeft(s, "+-")
+	if len(s)-len(digits) > 1 {
+		return LNumber(0), strconv.ErrSyntax
+	}
+	if len(digits) > 2 && (digits[:2] == "0x" || digits[:2] == "0X") && !strings.ContainsAny(digits, "pP") {
+		s += "p0" // Go's ParseFloat wants the exponent of a hexadecimal float
+	}
+	v, err := strconv.ParseFloat(s, LNumberBit)
+	if err != nil && !errors.Is(err, strconv.ErrRange) { // out of range: ±inf or 0, as strtod
+		return LNumber(0), err
+	}
+	return LNumber(v), nil
 }
 
 func popenArgs(arg string) (string, []string) {

@@ -3,7 +3,9 @@ package lua
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 )
 
 type LValueType int
@@ -112,10 +114,24 @@ func (st LString) Format(f fmt.State, c rune) {
 }
 
 func (nm LNumber) String() string {
-	if isInteger(nm) {
-		return fmt.Sprint(int64(nm))
+	// As Lua 5.1's LUAI_NUMFFORMAT, "%.14g" as C prints it: integers of up
+	// to 14 digits print in full, larger ones and fractions with 14
+	// significant digits, infinities and NaN as inf, -inf, nan, -nan.
+	f := float64(nm)
+	if isInteger(nm) && f > -1e14 && f < 1e14 && !(f == 0 && math.Signbit(f)) {
+		return strconv.FormatInt(int64(f), 10)
 	}
-	return fmt.Sprint(float64(nm))
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f) && math.Signbit(f):
+		return "-nan"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	return strconv.FormatFloat(f, 'g', 14, 64)
 }
 
 func (nm LNumber) Type() LValueType { return LTNumber }
