@@ -2,6 +2,8 @@ package lua
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/yuin/gopher-lua/pm"
@@ -139,16 +141,153 @@ func strFind(L *LState) int {
 	return md.CaptureLength()/2 + 1
 }
 
+// strFormat is string.format as Lua 5.1's str_format: each conversion
+// checks and converts its argument, then formats as C's sprintf would.
+// (It passed the format to Go's fmt.Sprintf, which printed %!d(MISSING),
+// %!u(int64=1), Go-quoted %q, and %g with 17 digits.)
 func strFormat(L *LState) int {
 	str := L.CheckString(1)
-	args := make([]interface{}, L.GetTop()-1)
-	top := L.GetTop()
-	for i := 2; i <= top; i++ {
-		args[i-2] = L.Get(i)
+	var out strings.Builder
+	arg := 1
+	for i := 0; i < len(str); i++ {
+		c := str[i]
+		if c != '%' {
+			out.WriteByte(c)
+			continue
+		}
+		i++
+		if i < len(str) && str[i] == '%' {
+			out.WriteByte('%')
+			continue
+		}
+		// %[flags][width][.precision]conversion, at most 2 digits each.
+		start := i
+		for i < len(str) && strings.IndexByte("-+ #0", str[i]) >= 0 {
+			i++
+		}
+		if i-start > 5 {
+			L.RaiseError("invalid format (repeated flags)")
+		}
+		flags := str[start:i]
+		w := i
+		for i < len(str) && i-w < 3 && str[i] >= '0' && str[i] <= '9' {
+			i++
+		}
+		width := str[w:i]
+		precision, hasPrecision := "", false
+		if i < len(str) && str[i] == '.' {
+			hasPrecision = true
+			i++
+			p := i
+			for i < len(str) && i-p < 3 && str[i] >= '0' && str[i] <= '9' {
+				i++
+			}
+			precision = str[p:i]
+		}
+		if len(width) > 2 || len(precision) > 2 {
+			L.RaiseError("invalid format (width or precision too long)")
+		}
+		if i >= len(str) {
+			L.RaiseError("invalid option '%%' to 'format'")
+		}
+		arg++
+		if arg > L.GetTop() {
+			L.ArgError(arg, "no value")
+		}
+		spec := "%" + flags + width
+		if hasPrecision {
+			spec += "." + precision
+		}
+		switch conv := str[i]; conv {
+		case 'c':
+			out.WriteByte(byte(L.CheckInt(arg)))
+		case 'd', 'i':
+			out.WriteString(fmt.Sprintf(spec+"d", int64(L.CheckNumber(arg))))
+		case 'o', 'u', 'x', 'X':
+			// C reads these as unsigned: -1 is ffffffffffffffff.
+			if conv == 'u' {
+				conv = 'd'
+			}
+			out.WriteString(fmt.Sprintf(spec+string(conv), uint64(int64(L.CheckNumber(arg)))))
+		case 'e', 'E', 'f', 'g', 'G':
+			f := float64(L.CheckNumber(arg))
+			if math.IsInf(f, 0) || math.IsNaN(f) {
+				out.WriteString(formatNonFinite(f, conv, flags, width))
+				continue
+			}
+			if !hasPrecision {
+				spec += ".6" // C's default; Go's %g would print the shortest exact form
+			}
+			out.WriteString(fmt.Sprintf(spec+string(conv), f))
+		case 'q':
+			addQuoted(&out, L.CheckString(arg))
+		case 's':
+			v := L.CheckString(arg)
+			if hasPrecision {
+				if n, _ := strconv.Atoi(precision); n < len(v) {
+					v = v[:n]
+				}
+			}
+			// Width and precision count bytes, as in C (Go's fmt counts runes).
+			n, _ := strconv.Atoi(width)
+			pad := strings.Repeat(" ", intMax(0, n-len(v)))
+			if strings.Contains(flags, "-") {
+				out.WriteString(v + pad)
+			} else {
+				out.WriteString(pad + v)
+			}
+		default:
+			L.RaiseError("invalid option '%%%c' to 'format'", conv)
+		}
 	}
-	npat := strings.Count(str, "%") - strings.Count(str, "%%")
-	L.Push(LString(fmt.Sprintf(str, args[:intMin(npat, len(args))]...)))
+	L.Push(LString(out.String()))
 	return 1
+}
+
+// formatNonFinite prints an infinity or NaN as glibc's printf: inf, -inf,
+// nan (INF, NAN for upper-case conversions), padded to the width.
+func formatNonFinite(f float64, conv byte, flags, width string) string {
+	v := "inf"
+	if math.IsNaN(f) {
+		v = "nan"
+	}
+	switch {
+	case math.Signbit(f):
+		v = "-" + v
+	case strings.Contains(flags, "+"):
+		v = "+" + v
+	case strings.Contains(flags, " "):
+		v = " " + v
+	}
+	if conv == 'E' || conv == 'G' {
+		v = strings.ToUpper(v)
+	}
+	n, _ := strconv.Atoi(width)
+	pad := strings.Repeat(" ", intMax(0, n-len(v)))
+	if strings.Contains(flags, "-") {
+		return v + pad
+	}
+	return pad + v
+}
+
+// addQuoted writes s as Lua 5.1's %q: in double quotes, with ", \,
+// newline (as a backslash and a newline), \r and \0 escaped.
+func addQuoted(out *strings.Builder, s string) {
+	out.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '"', '\\', '\n':
+			out.WriteByte('\\')
+			out.WriteByte(c)
+		case '\r':
+			out.WriteString("\\r")
+		case 0:
+			out.WriteString("\\000")
+		default:
+			out.WriteByte(c)
+		}
+	}
+	out.WriteByte('"')
 }
 
 func strGsub(L *LState) int {

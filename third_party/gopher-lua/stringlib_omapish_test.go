@@ -31,3 +31,40 @@ assert(select("#", string.match("abc", "(x)(y)")) == 1)
 assert(string.match("abc", "x") == nil)
 `)
 }
+
+func TestStringFormatAsLua51(t *testing.T) {
+	tests := []struct {
+		lua, want string
+	}{
+		{`string.format("%u", 42)`, "42"},
+		{`string.format("%g", 1/3)`, "0.333333"},
+		{`string.format("%g", 2^53)`, "9.0072e+15"},
+		{`string.format("%g", 100000)`, "100000"},
+		{`string.format("%g", 1e6)`, "1e+06"},
+		{`string.format("%#g", 1)`, "1.00000"},
+		{`string.format("%.3g", 1234567)`, "1.23e+06"},
+		{`string.format("%5.1f%%", 99.44)`, " 99.4%"},
+		{`string.format("%%%d", 5)`, "%5"},
+		{`string.format("%x", -1)`, "ffffffffffffffff"},
+		{`string.format("%5.2s|%-4s|", "abc", "é")`, "   ab|é  |"},
+		{`string.format("%q", "a\"b\\c\nd\re\0f")`, "\"a\\\"b\\\\c\\\nd\\re\\000f\""},
+		{`string.format("%f %e %g %5.1f", 1/0, -1/0, 0/0, 1/0)`, "inf -inf -nan   inf"},
+		{`string.format("%c%c", 72, 105)`, "Hi"},
+		{`string.format("%d", "10")`, "10"},
+		{`string.format("%s %s", 1, 2.5)`, "1 2.5"},
+		{`select(2, pcall(function() return string.format("%d") end))`, "<string>:1: bad argument #2 to format (no value)"},
+		{`select(2, pcall(function() return string.format("%d", "x") end))`, "<string>:1: bad argument #2 to format (number expected, got string)"},
+		{`select(2, pcall(string.format, "%y", 1))`, "<string>:1: invalid option '%y' to 'format'"},
+		{`select(2, pcall(string.format, "%123d", 1))`, "<string>:1: invalid format (width or precision too long)"},
+	}
+	L := NewState()
+	defer L.Close()
+	for _, tt := range tests {
+		if err := L.DoString("result = " + tt.lua); err != nil {
+			t.Fatal(err)
+		}
+		if got := L.GetGlobal("result").String(); got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.lua, got, tt.want)
+		}
+	}
+}

@@ -101,9 +101,9 @@ func (fs *flagScanner) Next() (byte, bool) {
 }
 
 var cDateFlagToGo = map[byte]string{
-	'a': "mon", 'A': "Monday", 'b': "Jan", 'B': "January", 'c': "02 Jan 06 15:04 MST", 'd': "02",
+	'a': "Mon", 'A': "Monday", 'b': "Jan", 'B': "January", 'c': "Mon Jan _2 15:04:05 2006", 'd': "02",
 	'F': "2006-01-02", 'H': "15", 'I': "03", 'm': "01", 'M': "04", 'p': "PM", 'P': "pm", 'S': "05",
-	'x': "15/04/05", 'X': "15:04:05", 'y': "06", 'Y': "2006", 'z': "-0700", 'Z': "MST"}
+	'x': "01/02/06", 'X': "15:04:05", 'y': "06", 'Y': "2006", 'z': "-0700", 'Z': "MST"}
 
 func strftime(t time.Time, cfmt string) string {
 	sc := newFlagScanner('%', "", "", cfmt)
@@ -116,6 +116,12 @@ func strftime(t time.Time, cfmt string) string {
 					switch c {
 					case 'w':
 						sc.AppendString(fmt.Sprint(int(t.Weekday())))
+					case 'j':
+						sc.AppendString(fmt.Sprintf("%03d", t.YearDay()))
+					case 'U': // week of the year, weeks starting on Sunday
+						sc.AppendString(fmt.Sprintf("%02d", (t.YearDay()+6-int(t.Weekday()))/7))
+					case 'W': // week of the year, weeks starting on Monday
+						sc.AppendString(fmt.Sprintf("%02d", (t.YearDay()+6-(int(t.Weekday())+6)%7)/7))
 					default:
 						sc.AppendChar('%')
 						sc.AppendChar(c)
