@@ -200,7 +200,18 @@ func strFormat(L *LState) int {
 		}
 		switch conv := str[i]; conv {
 		case 'c':
-			out.WriteByte(byte(L.CheckInt(arg)))
+			// Lua 5.1 keeps sprintf's result up to its first NUL: "%c"
+			// of 0 is empty.
+			c := string([]byte{byte(L.CheckInt(arg))})
+			n, _ := strconv.Atoi(width)
+			pad := strings.Repeat(" ", intMax(0, n-1))
+			if strings.Contains(flags, "-") {
+				c += pad
+			} else {
+				c = pad + c
+			}
+			c, _, _ = strings.Cut(c, "\x00")
+			out.WriteString(c)
 		case 'd', 'i':
 			out.WriteString(fmt.Sprintf(spec+"d", int64(L.CheckNumber(arg))))
 		case 'o', 'u', 'x', 'X':
@@ -208,7 +219,11 @@ func strFormat(L *LState) int {
 			if conv == 'u' {
 				conv = 'd'
 			}
-			out.WriteString(fmt.Sprintf(spec+string(conv), uint64(int64(L.CheckNumber(arg)))))
+			n := uint64(int64(L.CheckNumber(arg)))
+			if n == 0 {
+				spec = strings.Replace(spec, "#", "", 1) // C's %#x of 0 is 0, not 0x0
+			}
+			out.WriteString(fmt.Sprintf(spec+string(conv), n))
 		case 'e', 'E', 'f', 'g', 'G':
 			f := float64(L.CheckNumber(arg))
 			if math.IsInf(f, 0) || math.IsNaN(f) {
