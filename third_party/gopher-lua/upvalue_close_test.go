@@ -140,3 +140,27 @@ result = tostring(ok) .. " " .. m .. " " .. n`, "false x 2"},
 		})
 	}
 }
+
+// omapish patch (PATCHES.md): a coroutine.wrap function that raised an
+// error stayed the running coroutine and was not dead.
+func TestWrappedCoroutineErrorEndsIt(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	errorIfScriptFail(t, L, `
+local f = coroutine.wrap(function() error("x", 0) end)
+local ok, err = pcall(f)
+assert(not ok and err == "x", tostring(err))
+assert(coroutine.running() == nil, "the main thread runs again")
+ok, err = pcall(f)
+assert(not ok and err:find("dead"), tostring(err))
+local co
+co = coroutine.create(function()
+  local g = coroutine.wrap(function() error("y", 0) end)
+  assert(not pcall(g))
+  assert(coroutine.running() == co, "co runs again")
+  return "done"
+end)
+local ok2, v = coroutine.resume(co)
+assert(ok2 and v == "done", tostring(v))
+`)
+}
