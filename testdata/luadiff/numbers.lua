@@ -1,0 +1,17 @@
+-- Number formatting: print and tostring use %.14g.
+-- (print(1e15, 1e16, 0.1, -0, 1/0, ...) is dialect/zero_constant.lua: in
+-- lua5.1, 0 and -0 share one constant of the chunk)
+print(1e15, 1e16, 0.1, 1/0, -1/0, 2^53, 3.0, 1e100)
+print((function() return -0 end)(), 0/0 ~= 0/0, tostring(1/0), string.format("%.14g", 2^53))
+print(100, -100, 1e14, 123456789012345, 1234567890123456, 0.5, -0.25, 1e-5, 123.456)
+print(2^31, 2^32, 2^63, -2^63, 10/3, 7/2, 3 % 2, -3 % 2, 3 % -2, 5.5 % 2)
+print(tostring(10), tostring(10.0), tostring(1e300 * 10), 2^-1074 > 0)
+print(math.huge, -math.huge, math.pi, math.floor(-3.5), math.ceil(-3.5), math.abs(-2))
+print(math.max(1, 5, 3), math.min(4, 2, 8), math.fmod(7, 3), math.fmod(-7, 3), math.modf(3.7))
+print(math.sqrt(16), math.pow(2, 10), 2^0.5, math.exp(0), math.log(1), math.log10(1000))
+print(math.floor(2^31 + 0.5), math.frexp(8), math.ldexp(0.5, 4))
+print(tonumber("10"), tonumber("0x10"), tonumber("  12  "), tonumber("1e2"), tonumber("abc"), tonumber(""))
+print(tonumber("ff", 16), tonumber("777", 8), tonumber("zz", 36), tonumber("102", 2), tonumber("11", 2))
+print(tonumber(nil), tonumber("5", 10), tonumber(" 0x1p4 "), tonumber("1."), tonumber(".5"), tonumber("5e"))
+print("10" + 5, "3" * "4", "2" ^ 2, 10 .. 20, "0x10" + 0, -"2", " 5 " + 1)
+print(1 == 1.0, "1" == 1, 0.1 + 0.2 == 0.3, 0.1 + 0.2, 1e308 * 10 == math.huge)
