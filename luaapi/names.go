@@ -12,9 +12,8 @@ import (
 // a script may test for a field (if obj["client-hostname"] then ...), and
 // an attribute dhcpd did not send is simply absent. The error comes when
 // the nil is called. gopher-lua says only "attempt to call a non-function
-// object" there (Lua 5.1 names the variable); the module sets a __call on
-// nil's metatable (and on those of booleans, numbers and strings) that
-// finds the name the call site used (the compiler records it for each
+// object" there (Lua 5.1 names the variable); the module's hook (nameCalls)
+// gets the name the call site used (the compiler records it for each
 // call) and, for nil, when the same line of the same function
 // has just read that name from one of the module's values and found
 // nothing, says which value lacked it and what it has that is spelt
@@ -73,37 +72,22 @@ func (m *module) notingMisses(class string, methods *lua.LTable, index lua.LGFun
 	}
 }
 
-// nameCalls sets a __call on the metatables of nil, booleans, numbers and
-// strings, which gopher-lua's "attempt to call a non-function object"
-// would otherwise not name.
+// nameCalls makes the error for calling a value that is not a function
+// name what was called, through the hook of omapish's patched gopher-lua
+// (third_party/gopher-lua, patch 9): upstream says only "attempt to call
+// a non-function object". No metatable is set on nil or numbers, so
+// getmetatable(nil) stays nil, as in Lua.
 func (m *module) nameCalls(L *lua.LState) {
-	call := L.NewFunction(m.callValue)
-	for _, v := range []lua.LValue{lua.LNil, lua.LFalse, lua.LNumber(0), lua.LString("")} {
-		mt, ok := L.GetMetatable(v).(*lua.LTable)
-		if !ok {
-			mt = L.NewTable()
-			L.SetMetatable(v, mt)
-		}
-		mt.RawSetString("__call", call)
-	}
+	L.Options.CallError = m.callMessage
 }
 
-// callValue is the __call of values that are not functions: it raises the
-// error for calling one, naming what was called, as Lua 5.1 does
-// ("attempt to call 'prnt' (a nil value)").
-func (m *module) callValue(L *lua.LState) int {
-	L.RaiseError("%s", m.callMessage(L, L.Get(1)))
-	return 0
-}
-
-func (m *module) callMessage(L *lua.LState, v lua.LValue) string {
-	name := ""
-	if dbg, ok := L.GetStack(0); ok {
-		if _, err := L.GetInfo("n", dbg, lua.LNil); err == nil {
-			name = dbg.Name
-		}
-	}
-	if name == "" || name == "?" || name == "(anonymous)" {
+// callMessage is the message for calling v under the name the call site
+// used ("" when unknown): "attempt to call 'prnt' (a nil value)", or,
+// when the same line of the same Lua function has just read that name
+// from one of the module's values and found nothing, which value lacked
+// it and what it has that is spelt alike.
+func (m *module) callMessage(L *lua.LState, v lua.LValue, name string) string {
+	if name == "" || name == "(anonymous)" {
 		return fmt.Sprintf("attempt to call a %s value", v.Type())
 	}
 	if v != lua.LNil {
@@ -121,9 +105,10 @@ func (m *module) callMessage(L *lua.LState, v lua.LValue) string {
 }
 
 // missedHere reports whether the recorded miss happened on the line of
-// the Lua function that is calling the nil.
+// the Lua function that is calling the nil (the running one: the call has
+// no frame of its own yet).
 func (m *module) missedHere(L *lua.LState) bool {
-	dbg, ok := L.GetStack(1)
+	dbg, ok := L.GetStack(0)
 	if !ok {
 		return false
 	}

@@ -109,6 +109,10 @@ type Options struct {
 	// If `MinimizeStackMemory` is set, the call stack will be automatically grown or shrank up to a limit of
 	// `CallStackSize` in order to minimize memory usage. This does incur a slight performance penalty.
 	MinimizeStackMemory bool
+	// CallError, when set, gives the message for calling a value that is
+	// not callable: v, and the name the call site used ("" when unknown).
+	// "" keeps the default message. (omapish patch 9: see PATCHES.md.)
+	CallError func(L *LState, v LValue, name string) string
 }
 
 /* }}} */
@@ -1123,7 +1127,7 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 		ls.reg.Insert(fn, cf.LocalBase)
 	}
 	if cf.Fn == nil {
-		ls.RaiseError("attempt to call a non-function object")
+		ls.RaiseError("%s", ls.callError(fn))
 	}
 	if ls.stack.IsFull() {
 		ls.RaiseError("stack overflow")
