@@ -827,9 +827,49 @@ func (m *module) connRefresh(L *lua.LState) int {
 	if err != nil {
 		return fail(L, err)
 	}
-	lc.learn(obj.Handle, typ, obj.Values)
+	note := ""
+	if typ == "" {
+		obj.Type, note = lc.learnType(L, obj)
+	}
+	lc.learn(obj.Handle, obj.Type, obj.Values)
 	L.Push(m.newObject(L, lc, obj))
+	if note != "" {
+		L.Push(lua.LString(note))
+		return 2
+	}
 	return 1
+}
+
+// learnType finds the type of an object read by handle alone (a handle
+// another connection opened, or from a trace: dhcpd's handles are
+// server-wide, and a REFRESH reply carries no type). The attributes
+// dhcpd sends tell most types apart (omapi.GuessType); when they fit
+// several, each candidate whose lookup reads a handle is asked with an
+// OPEN of that type and the handle, which dhcpd answers only for the
+// right type and which changes nothing. When the type still cannot be
+// known it returns "" and a note saying why, for the caller.
+func (lc *luaConn) learnType(L *lua.LState, obj *omapi.Object) (string, string) {
+	typ, fits := omapi.GuessType(obj.Values)
+	if typ != "" {
+		return typ, ""
+	}
+	var left []string
+	for _, t := range fits {
+		if !policy.FindsByHandle(t) {
+			left = append(left, t)
+			continue
+		}
+		var key omapi.Values
+		key.SetUint32("handle", obj.Handle)
+		if _, err := lc.c.Open(stateContext(L), t, key); err == nil {
+			return t, ""
+		}
+	}
+	if len(left) == 0 {
+		return "", fmt.Sprintf("the type of object %d is unknown: its attributes fit no type dhcpd 4.4.3 registers; pass it: conn:refresh(%d, TYPE)", obj.Handle, obj.Handle)
+	}
+	return "", fmt.Sprintf("the type of object %d is unknown: dhcpd's reply does not say, and its attributes fit a %s; pass it: conn:refresh(%d, TYPE)",
+		obj.Handle, strings.Join(left, " or a "), obj.Handle)
 }
 
 // checkRequest raises for a request omapi refuses to send (dhcpd drops

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -395,4 +396,66 @@ func stateNames(typ, name string) map[uint32]string {
 func StateName(typ, name string, n uint32) (string, bool) {
 	s, ok := stateNames(typ, name)[n]
 	return s, ok
+}
+
+// marks are the attributes dhcpd 4.4.3 sends for every object of a type
+// (its *_stuff_values); host and group send only what they have.
+var marks = map[string][]string{
+	"lease": {"ip-address", "state"}, "class": {"lease-limit", "leases-used"},
+	"subclass": {"lease-limit", "leases-used"}, "pool": {"lease-count"},
+	"failover-state": {"local-state"}, "authenticator": {"algorithm"},
+	"control": {"state"}, "interface": {"state"},
+}
+
+// GuessType names the object type a reply's attributes vs come from, for
+// an object read by handle alone (a REFRESH carries no type). dhcpd 4.4.3
+// sends a distinctive set for most types (server/omapi.c, common/comapi.c,
+// server/failover.c *_stuff_values): a lease its address and binding
+// state (and binding variables under their own names), a failover-state
+// its local-state, a pool its counters, control its state as a number
+// where an interface sends "up" or "down". typ is "" when the attributes
+// fit more than one type; fits then lists them: a group and a bare host
+// both send only a name, a class and a subclass only lease-limit and
+// leases-used, a subnet and a shared-network nothing.
+func GuessType(vs Values) (typ string, fits []string) {
+	for _, t := range Types {
+		if fitsType(t, vs) {
+			fits = append(fits, t)
+		}
+	}
+	if len(fits) == 1 {
+		return fits[0], fits
+	}
+	return "", fits
+}
+
+// fitsType reports whether the reply values vs can come from an object of
+// type t.
+func fitsType(t string, vs Values) bool {
+	for _, m := range marks[t] {
+		if !vs.Has(m) {
+			return false
+		}
+	}
+	for _, v := range vs {
+		if v.Name == "handle" {
+			continue
+		}
+		k, ok := schema[t][v.Name]
+		if !ok {
+			// A lease sends its binding variables under their own
+			// names; nothing else sends names the schema lacks.
+			if t == "lease" {
+				continue
+			}
+			return false
+		}
+		if _, err := k.Decode(v.Data); err != nil && slices.Contains(marks[t], v.Name) {
+			return false // control's state is a number, an interface's text
+		}
+		if t == "interface" && v.Name == "state" && string(v.Data) != "up" && string(v.Data) != "down" {
+			return false // common/discover.c:1350 sends "up" or "down"
+		}
+	}
+	return true
 }
