@@ -722,6 +722,9 @@ func (m *module) vetHost(c call, name, statements, group string) error {
 func (lc *luaConn) open(L *lua.LState, typ string, keys omapi.Values, opts ...omapi.OpenOption) (*omapi.Object, error) {
 	o, err := lc.c.Open(stateContext(L), typ, keys, opts...)
 	if err != nil {
+		if typ == "host" && len(opts) == 0 {
+			err = lc.c.ExplainHostByIP(stateContext(L), keys, err)
+		}
 		return nil, err
 	}
 	lc.learn(o.Handle, typ, o.Values)
