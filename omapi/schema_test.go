@@ -35,6 +35,8 @@ func TestKindDecode(t *testing.T) {
 		{KindString, []byte("clientone"), "clientone", "clientone"},
 		{KindBytes, []byte{1, 0, 0xaa}, []byte{1, 0, 0xaa}, "01:00:aa"},
 		{KindBytes, []byte("printable"), []byte("printable"), "printable"},
+		// text that would read back as hex bytes is shown as hex (ParseBytes)
+		{KindBytes, []byte("01:02"), []byte("01:02"), "30:31:3a:30:32"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%v/%x", tt.kind, tt.in), func(t *testing.T) {
@@ -78,6 +80,15 @@ func TestKindParse(t *testing.T) {
 		{KindString, "x y", []byte("x y")},
 		{KindBytes, "01:00:aa", []byte{1, 0, 0xaa}},
 		{KindBytes, "plain", []byte("plain")},
+		// the bytes rule: colon-separated hex is bytes, other text itself
+		{KindBytes, "01:00:5e:00:53:01", []byte{1, 0, 0x5e, 0, 0x53, 1}},
+		{KindBytes, "1:0:5e", []byte{1, 0, 0x5e}},
+		{KindBytes, "0100aa", []byte("0100aa")},
+		{KindBytes, "01-00-aa", []byte("01-00-aa")},
+		{KindBytes, "01:", []byte("01:")},
+		{KindBytes, "db:01:x", []byte("db:01:x")},
+		{KindBytes, "001:02", []byte("001:02")},
+		{KindBytes, "ab", []byte("ab")},
 	}
 	for _, tt := range tests {
 		got, err := tt.kind.Parse(tt.in)
