@@ -760,9 +760,20 @@ func (m *module) allow(c call, warning string, force bool) bool {
 // dhcpd then answers as for a REFRESH of handle 0 ("no matching handle").
 func typeHint(typ string, err error) error {
 	if knownType(typ) || strings.HasPrefix(typ, "failover-") {
-		return err
+		return noKeyHint(typ, err)
 	}
 	return fmt.Errorf("%w (is %q an object type? dhcpd has %s)", err, typ, strings.Join(omapi.Types, ", "))
+}
+
+// noKeyHint explains dhcpd's "can't create new object (not implemented)"
+// to an OPEN the policy did not check ({raw=true}): for a type it cannot
+// create, it means the lookup found none of its keys and dhcpd tried to
+// make one (omapip/message.c).
+func noKeyHint(typ string, err error) error {
+	if !errors.Is(err, omapi.ResultNotImplemented) || !strings.Contains(err.Error(), "can't create new object") || policy.CreateAttrs(typ) != nil {
+		return err
+	}
+	return fmt.Errorf("%w (dhcpd read no key of a %s, so tried to create one; %s)", err, typ, policy.HowFound(typ))
 }
 
 var openOptions = []string{"create", "exclusive", "update", "force", "raw"}

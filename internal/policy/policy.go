@@ -190,9 +190,9 @@ func hasAll(vs omapi.Values, names []string) bool {
 // notFoundReason says how dhcpd finds a typ, and what it answers instead.
 func notFoundReason(typ string, f *finder, vs omapi.Values) string {
 	if len(f.forms) == 0 {
-		return howFound(typ) + "; an OPEN " + f.none
+		return HowFound(typ) + "; an OPEN " + f.none
 	}
-	r := howFound(typ) + " (" + f.src + "); without, it " + f.none
+	r := HowFound(typ) + " (" + f.src + "); without, it " + f.none
 	if vs.Has("handle") && !hasForm(f, "handle") {
 		r += "; to read an object by its handle use conn:refresh(handle)"
 	}
@@ -269,13 +269,13 @@ func checkValue(typ string, op omapi.Opcode, writes bool, v omapi.Value, opt Opt
 	if _, ok := omapi.AttrKind(typ, v.Name); !ok && !opt.raw(v.Name) {
 		reason := unknownReason(typ, v.Name)
 		if lookup {
-			reason += "; " + howFound(typ)
+			reason += "; " + HowFound(typ)
 		}
 		return refuse(ErrUnknownAttr, reason)
 	}
 	if !writes {
 		if lookup && !t.keys[v.Name] && !opt.raw(v.Name) {
-			return refuse(ErrNotKey, fmt.Sprintf("%s, and ignores %s (%s)", howFound(typ), v.Name, t.find.src))
+			return refuse(ErrNotKey, fmt.Sprintf("%s, and ignores %s (%s)", HowFound(typ), v.Name, t.find.src))
 		}
 		return nil
 	}

@@ -236,8 +236,9 @@ func FoundBy(typ string) string {
 	return strings.Join(forms[:len(forms)-1], ", ") + " or " + forms[len(forms)-1]
 }
 
-// howFound says in a sentence how dhcpd finds an object of type typ.
-func howFound(typ string) string {
+// HowFound says in a sentence how dhcpd finds an object of type typ:
+// "dhcpd finds a group by name or handle".
+func HowFound(typ string) string {
 	t := types[typ]
 	if t.find != nil && len(t.find.forms) == 0 {
 		return "dhcpd cannot look up a " + typ + " (" + t.find.src + "); read one by its handle with conn:refresh(handle) (a lease has its pool's and subnet's)"
