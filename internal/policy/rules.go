@@ -239,7 +239,10 @@ func FoundBy(typ string) string {
 // HowFound says in a sentence how dhcpd finds an object of type typ:
 // "dhcpd finds a group by name or handle".
 func HowFound(typ string) string {
-	t := types[typ]
+	t, ok := types[typ]
+	if !ok {
+		return ""
+	}
 	if t.find != nil && len(t.find.forms) == 0 {
 		return "dhcpd cannot look up a " + typ + " (" + t.find.src + "); read one by its handle with conn:refresh(handle) (a lease has its pool's and subnet's)"
 	}
