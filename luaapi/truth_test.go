@@ -322,3 +322,34 @@ func TestHostByIPLab(t *testing.T) {
 		t.Errorf("lookup_host_by_ip(%s) = %q, want %s", s.Static.IP, got, s.Static.Name)
 	}
 }
+
+// TestKeysTableDocumented: help("keys") and the README show the same
+// table of lookup keys, made from the write policy, and help("bytes")
+// states the bytes rule.
+func TestKeysTableDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := KeysTable()
+	if !strings.Contains(string(readme), table) {
+		t.Errorf("README.md lacks the lookup keys table of help(\"keys\"):\n%s", table)
+	}
+	for _, row := range []string{
+		"| subclass | name and hashstring together | name, hashstring, group |",
+		"| lease | ip-address, dhcp-client-identifier, hardware-address (with hardware-type) or handle | cannot be created |",
+		"| pool | none: read one by handle (conn:refresh(handle)) | cannot be created |",
+	} {
+		if !strings.Contains(table, row) {
+			t.Errorf("the table lacks %q:\n%s", row, table)
+		}
+	}
+	var out strings.Builder
+	L := newState(t, Options{Stdout: &out})
+	doString(t, L, `omapi.help("keys"); omapi.help("bytes")`)
+	for _, want := range []string{table[:40], "| group | name or handle | name, statements |", "omapi.raw(s)", "xx:xx:..."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, out.String())
+		}
+	}
+}
