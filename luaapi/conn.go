@@ -773,7 +773,7 @@ func noKeyHint(typ string, err error) error {
 	if !errors.Is(err, omapi.ResultNotImplemented) || !strings.Contains(err.Error(), "can't create new object") || policy.CreateAttrs(typ) != nil {
 		return err
 	}
-	return fmt.Errorf("%w (dhcpd read no key of a %s, so tried to create one; %s)", err, typ, policy.HowFound(typ))
+	return fmt.Errorf("%w (dhcpd read no key of %s, so tried to create one; %s)", err, policy.A(typ), policy.HowFound(typ))
 }
 
 var openOptions = []string{"create", "exclusive", "update", "force", "raw"}

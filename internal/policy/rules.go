@@ -244,9 +244,17 @@ func HowFound(typ string) string {
 		return ""
 	}
 	if t.find != nil && len(t.find.forms) == 0 {
-		return "dhcpd cannot look up a " + typ + " (" + t.find.src + "); read one by its handle with conn:refresh(handle) (a lease has its pool's and subnet's)"
+		return "dhcpd cannot look up " + A(typ) + " (" + t.find.src + "); read one by its handle with conn:refresh(handle) (a lease has its pool's and subnet's)"
 	}
-	return "dhcpd finds a " + typ + " by " + FoundBy(typ)
+	return "dhcpd finds " + A(typ) + " by " + FoundBy(typ)
+}
+
+// A returns typ with its indefinite article: "a group", "an interface".
+func A(typ string) string {
+	if typ != "" && strings.ContainsRune("aeiou", rune(typ[0])) {
+		return "an " + typ
+	}
+	return "a " + typ
 }
 
 // CreateAttrs returns the attributes dhcpd sets on a new object of type
