@@ -722,6 +722,9 @@ func (m *module) vetHost(c call, name, statements, group string) error {
 func (lc *luaConn) open(L *lua.LState, typ string, keys omapi.Values, opts ...omapi.OpenOption) (*omapi.Object, error) {
 	o, err := lc.c.Open(stateContext(L), typ, keys, opts...)
 	if err != nil {
+		if typ == "host" && len(opts) == 0 {
+			err = lc.c.ExplainHostByIP(stateContext(L), keys, err)
+		}
 		return nil, err
 	}
 	lc.learn(o.Handle, typ, o.Values)
@@ -757,9 +760,20 @@ func (m *module) allow(c call, warning string, force bool) bool {
 // dhcpd then answers as for a REFRESH of handle 0 ("no matching handle").
 func typeHint(typ string, err error) error {
 	if knownType(typ) || strings.HasPrefix(typ, "failover-") {
-		return err
+		return noKeyHint(typ, err)
 	}
 	return fmt.Errorf("%w (is %q an object type? dhcpd has %s)", err, typ, strings.Join(omapi.Types, ", "))
+}
+
+// noKeyHint explains dhcpd's "can't create new object (not implemented)"
+// to an OPEN the policy did not check ({raw=true}): for a type it cannot
+// create, it means the lookup found none of its keys and dhcpd tried to
+// make one (omapip/message.c).
+func noKeyHint(typ string, err error) error {
+	if !errors.Is(err, omapi.ResultNotImplemented) || !strings.Contains(err.Error(), "can't create new object") || policy.CreateAttrs(typ) != nil {
+		return err
+	}
+	return fmt.Errorf("%w (dhcpd read no key of %s, so tried to create one; %s)", err, policy.A(typ), policy.HowFound(typ))
 }
 
 var openOptions = []string{"create", "exclusive", "update", "force", "raw"}
@@ -827,9 +841,49 @@ func (m *module) connRefresh(L *lua.LState) int {
 	if err != nil {
 		return fail(L, err)
 	}
-	lc.learn(obj.Handle, typ, obj.Values)
+	note := ""
+	if typ == "" {
+		obj.Type, note = lc.learnType(L, obj)
+	}
+	lc.learn(obj.Handle, obj.Type, obj.Values)
 	L.Push(m.newObject(L, lc, obj))
+	if note != "" {
+		L.Push(lua.LString(note))
+		return 2
+	}
 	return 1
+}
+
+// learnType finds the type of an object read by handle alone (a handle
+// another connection opened, or from a trace: dhcpd's handles are
+// server-wide, and a REFRESH reply carries no type). The attributes
+// dhcpd sends tell most types apart (omapi.GuessType); when they fit
+// several, each candidate whose lookup reads a handle is asked with an
+// OPEN of that type and the handle, which dhcpd answers only for the
+// right type and which changes nothing. When the type still cannot be
+// known it returns "" and a note saying why, for the caller.
+func (lc *luaConn) learnType(L *lua.LState, obj *omapi.Object) (string, string) {
+	typ, fits := omapi.GuessType(obj.Values)
+	if typ != "" {
+		return typ, ""
+	}
+	var left []string
+	for _, t := range fits {
+		if !policy.FindsByHandle(t) {
+			left = append(left, t)
+			continue
+		}
+		var key omapi.Values
+		key.SetUint32("handle", obj.Handle)
+		if _, err := lc.c.Open(stateContext(L), t, key); err == nil {
+			return t, ""
+		}
+	}
+	if len(left) == 0 {
+		return "", fmt.Sprintf("the type of object %d is unknown: its attributes fit no type dhcpd 4.4.3 registers; pass it: conn:refresh(%d, TYPE)", obj.Handle, obj.Handle)
+	}
+	return "", fmt.Sprintf("the type of object %d is unknown: dhcpd's reply does not say, and its attributes fit a %s; pass it: conn:refresh(%d, TYPE)",
+		obj.Handle, strings.Join(left, " or a "), obj.Handle)
 }
 
 // checkRequest raises for a request omapi refuses to send (dhcpd drops

@@ -193,6 +193,11 @@ func toWire(v lua.LValue, k omapi.Kind, known bool) ([]byte, error) {
 	case omapi.KindString, omapi.KindBytes:
 		switch v := v.(type) {
 		case lua.LString:
+			if k == omapi.KindBytes {
+				// The bytes rule: "01:00:5e" is 3 bytes, other
+				// text its own bytes; omapi.raw for exactly these.
+				return omapi.ParseBytes(string(v)), nil
+			}
 			return []byte(v), nil
 		case lua.LNumber:
 			if k == omapi.KindString {

@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/omapish/omapish/internal/policy"
+	"github.com/omapish/omapish/omapi"
 )
 
 // Doc documents one function, method, field or constant of the module.
@@ -43,7 +46,10 @@ Fails with nil, message, code ("io", "auth", "timeout", ...).`},
 	{"conn:lookup_hostname", "conn:lookup_hostname(ip) -> name", "The client-hostname of the lease on an IP address.", ""},
 	{"conn:lookup_host", "conn:lookup_host(name) -> {ip=, mac=, hostname=}", "A host by name.", ""},
 	{"conn:lookup_host_by_ip", "conn:lookup_host_by_ip(ip) -> {ip=, mac=, hostname=}",
-		"The host whose lease is on an IP address.", "dhcpd finds a host by IP through the lease table, not its fixed address."},
+		"The host whose lease is on an IP address.",
+		`dhcpd finds a host by IP only through the lease of that address (the host with the lease's
+MAC), never by a fixed address. Not found, the message says which link is missing: no lease
+has the address (a fixed address without a lease), or no host has the lease's MAC.`},
 	{"conn:lookup_host_host", "conn:lookup_host_host(mac) -> {ip=, mac=, name=}", "A host by MAC address.", ""},
 	{"conn:lookup_by_host", "conn:lookup_by_host{mac=, ip=, name=, <attribute>=, raw=} -> table",
 		"Every attribute of a host found by any keys, decoded.",
@@ -73,14 +79,22 @@ gives undecoded byte strings.`},
 		"Look up (or create) an object of any type by keys.",
 		`keys is a map {name=value} (sent in name order) or an array of {name, value} pairs (sent in
 that order); mac, ip and "_" for "-" work as in lookup_by_host. Values convert by the
-attribute's wire type. Types: lease, host, group, class, subclass, failover-state, control,
-interface, authenticator, ... (omapi.types). Checked by the write policy (see omapi.check):
-unknown attribute names and keys dhcpd ignores are refused unless raw=true or omapi.raw.`},
+attribute's wire type (bytes by the rule of help("bytes")). Types: lease, host, group, class,
+subclass, failover-state, control, interface, authenticator, ... (omapi.types). Checked by the
+write policy (see omapi.check): unknown attribute names and keys dhcpd ignores are refused
+unless raw=true or omapi.raw; a lookup without a key dhcpd finds the type by is refused,
+naming those keys (help("keys")): dhcpd would answer with a new, empty object as if found.`},
 	{"conn:create", "conn:create(type, values [, {force=, raw=}]) -> obj", "Create an object (open with create and exclusive).",
 		"Checked by the write policy first (see omapi.check)."},
 	{"conn:refresh", "conn:refresh(handle [, type]) -> obj",
-		"Read an object by handle, e.g. the pool handle of a lease.", "type decides how values decode; by default the type last seen for that handle."},
-	{"obj.type", "obj.type", "The object's type.", ""},
+		"Read an object by handle, e.g. the pool handle of a lease.",
+		`type decides how values decode; by default the type this connection last saw for that
+handle, else the type learned from the attributes dhcpd sends (handles are server-wide: one
+from another connection or a trace works). When they fit several types it asks dhcpd (an OPEN
+of each candidate by handle, which changes nothing); when the type still cannot be known
+(a class or subclass, a subnet or shared-network) obj.type is nil and a second result says
+why: local obj, note = conn:refresh(h).`},
+	{"obj.type", "obj.type", "The object's type; nil when it cannot be known (see conn:refresh).", ""},
 	{"obj.handle", "obj.handle", "The server's handle of the object.", ""},
 	{"obj[name]", "obj[name]", `An attribute, decoded (obj["ip-address"], obj.ip_address, obj.ip); nil when absent.`, ""},
 	{"obj:attrs", "obj:attrs([raw]) -> table", "All attributes as a plain table (raw: undecoded byte strings).", ""},
@@ -160,7 +174,9 @@ this connection is busy: use another one (omapi.connect) for other requests.`},
 	{"omapi.ip", "omapi.ip(s | {s, ...}) -> value", "Force an IPv4 address (4 bytes; several for a list).", ""},
 	{"omapi.mac", "omapi.mac(s) -> value", "Force a hardware address.", ""},
 	{"omapi.raw", "omapi.raw(s) -> value", "Force raw bytes, sent as they are.",
-		"The attribute's name is then not checked against the schema (for exploring)."},
+		`Exactly the bytes of s, whatever the attribute: omapi.raw("01:02") is 5 bytes, where a
+bytes attribute given "01:02" gets 2 (help("bytes")). The attribute's name is then not
+checked against the schema (for exploring).`},
 	{"omapi.check", "omapi.check(type, values [, {create=, update=, lookup=, raw=}]) -> true | nil, message, \"refused\"",
 		"Check a write against the write policy without sending anything.",
 		`Every write is checked before it is sent (a failure with code "refused", nothing sent,
@@ -174,12 +190,16 @@ such name or are a number; class and subclass names and printable hash strings w
 in a string; a lease attribute dhcpd has no setter for, such as tstp, which becomes a
 garbage binding variable); attribute names a type does not have, and lookup keys dhcpd
 ignores (with a "did you mean"), unless the value is wrapped with omapi.raw or raw=true.`},
+	{"bytes", `help("bytes")`, "How text becomes the bytes of a bytes attribute (hashstring, dhcp-client-identifier, ...).", bytesRule},
+	{"keys", `help("keys")`, "The keys dhcpd finds each object type by, and the attributes it creates one with.", KeysTable()},
 	{"omapi.pack_ip", "omapi.pack_ip(ip) -> bytes", "The 4 bytes of a dotted IPv4 address.", ""},
 	{"omapi.unpack_ip", "omapi.unpack_ip(bytes) -> ip", "Dotted text of 4 bytes.", ""},
 	{"omapi.pack_mac", "omapi.pack_mac(mac) -> bytes", "The bytes of a MAC address.", ""},
 	{"omapi.unpack_mac", "omapi.unpack_mac(bytes) -> mac", "aa:bb:cc:dd:ee:ff text of bytes.", ""},
 	{"omapi.hexdump", "omapi.hexdump(s) -> text", "A hexdump -C style dump of a byte string.", ""},
-	{"omapi.unhex", "omapi.unhex(text) -> bytes", "Bytes of hex text, with or without separators, or of a pasted hexdump -C dump.", ""},
+	{"omapi.unhex", "omapi.unhex(text) -> bytes", "Bytes of hex text, with or without separators, or of a pasted hexdump -C dump.",
+		`A byte string, sent as it is by the bytes rule (help("bytes")) unless its bytes are
+themselves text of the form xx:xx (wrap with omapi.raw to be exact whatever they are).`},
 	{"omapi.json", "omapi.json(v [, indent]) -> text",
 		"JSON of a value: objects as name -> value, strings that are not text as hex.", "indent is true (two spaces) or a string."},
 	{"omapi.time", "omapi.time(epoch) -> text", `ISO 8601 UTC of epoch seconds; "never" for 0x7fffffff.`, ""},
@@ -192,6 +212,33 @@ ignores (with a "did you mean"), unless the value is wrapped with omapi.raw or r
 	{"omapi.types", "omapi.types", "The object types dhcpd exports.", ""},
 	{"omapi.OPEN", "omapi.OPEN, REFRESH, UPDATE, NOTIFY, STATUS, DELETE", "Opcodes 1 to 6.", ""},
 	{"omapi.NEVER", "omapi.NEVER", `The time dhcpd sends for "never" (0x7fffffff).`, ""},
+}
+
+// bytesRule is omapish's one rule for bytes attributes, in the API, the
+// saved scripts and the shell alike (omapi.ParseBytes).
+const bytesRule = `A string given for a bytes attribute (dhcp-client-identifier, hashstring,
+load-balance-hba, and the like) is read as dhcpd.conf reads bytes: text of the form xx:xx:...
+(two or more groups of one or two hex digits joined by colons) is the bytes it spells, so
+hashstring = "01:00:00:5e:00:53:01" is 7 bytes, the subclass a "match hardware" class
+matches for htype 1 and MAC 00:00:5e:00:53:01; any other text is its own bytes ("byuid1", "01-00-5e").
+Exactly these bytes: omapi.raw(s) (s's bytes, whatever they look like) or omapi.unhex(hex)
+(a byte string). Values read from dhcpd are byte strings: to send one back exactly, wrap
+it with omapi.raw. Shown as text, bytes that would read back as hex are shown as hex.`
+
+// KeysTable is the table of help("keys") and the README: for each object
+// type, the keys dhcpd's lookup finds it by and the attributes dhcpd sets
+// on a new one, from the write policy (internal/policy).
+func KeysTable() string {
+	var b strings.Builder
+	b.WriteString("| type | dhcpd finds it by | created with |\n| --- | --- | --- |\n")
+	for _, t := range omapi.Types {
+		create := "cannot be created"
+		if a := policy.CreateAttrs(t); a != nil {
+			create = strings.Join(a, ", ")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", t, policy.FoundBy(t), create)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // Functions returns the documentation of every function, method, field

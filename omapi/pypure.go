@@ -122,13 +122,44 @@ func (c *Conn) LookupHost(ctx context.Context, name string) (HostInfo, error) {
 
 // LookupHostByIP returns the host whose lease is on ip (dhcpd finds a
 // host by IP through the lease table, not its fixed address).
+// Not found, the error says why as far as dhcpd can tell (ExplainHostByIP).
 func (c *Conn) LookupHostByIP(ctx context.Context, ip string) (HostInfo, error) {
 	keys, err := ipKey(ip)
 	o, err := c.lookup(ctx, "host", keys, err)
 	if err != nil {
-		return HostInfo{}, err
+		return HostInfo{}, c.ExplainHostByIP(ctx, keys, err)
 	}
 	return hostInfo(o)
+}
+
+// ExplainHostByIP adds the reason to err, the failure of a host lookup
+// by the keys {ip-address} alone, when it is "not found": dhcpd finds a
+// host by IP only through the lease of that address, as the host whose
+// MAC holds the lease (server/omapi.c:1498 dhcp_host_lookup), never by a
+// host's fixed address. It asks dhcpd for that lease to say which link
+// is missing. Other errors and other keys are returned as they are; the
+// result still matches ResultNotFound.
+func (c *Conn) ExplainHostByIP(ctx context.Context, keys Values, err error) error {
+	ip, ok := keys.Get("ip-address")
+	if !errors.Is(err, ResultNotFound) || !ok || len(keys) != 1 || len(ip) != 4 {
+		return err
+	}
+	addr := netip.AddrFrom4([4]byte(ip)).String()
+	var why string
+	lease, lerr := c.Open(ctx, "lease", keys)
+	switch {
+	case errors.Is(lerr, ResultNotFound):
+		why = "no lease has " + addr + " (a host's fixed address has a lease only once its client took it)"
+	case lerr != nil:
+		why = "the lease of " + addr + " could not be read: " + lerr.Error()
+	default:
+		if mac, ok := lease.Values.Get("hardware-address"); ok && len(mac) > 0 {
+			why = "the lease of " + addr + " holds MAC " + net.HardwareAddr(mac).String() + ", and no host has that MAC"
+		} else {
+			why = "the lease of " + addr + " has no MAC"
+		}
+	}
+	return fmt.Errorf("%w: dhcpd finds a host by IP only through the lease of that address (the host with the lease's MAC; server/omapi.c:1498), never by its fixed address: %s; look the host up by name or MAC", err, why)
 }
 
 // LookupHostHost returns the host with mac.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -215,8 +216,8 @@ func (k Kind) Decode(b []byte) (any, error) {
 // Parse encodes the text form of a value of the kind: a decimal (or 0x
 // hex) number, "true"/"false", a dotted IPv4 address (several separated by
 // commas for IPs), a MAC such as 00:11:22:33:44:55, a time as epoch
-// seconds or RFC 3339, text as is; bytes as colon-separated hex pairs when
-// the text is that, else as is.
+// seconds or RFC 3339, text as is; bytes by ParseBytes (colon-separated
+// hex is those bytes, other text its own bytes).
 func (k Kind) Parse(s string) ([]byte, error) {
 	switch k {
 	case KindString:
@@ -268,10 +269,48 @@ func (k Kind) Parse(s string) ([]byte, error) {
 		}
 		return binary.BigEndian.AppendUint32(nil, uint32(t.Unix())), nil
 	}
-	if b, err := ParseHex(s); err == nil && strings.Contains(s, ":") {
-		return b, nil
+	return ParseBytes(s), nil
+}
+
+// ParseBytes is the rule for a bytes attribute (dhcp-client-identifier,
+// hashstring, ...) given as text: text of the form xx:xx:... (two or more
+// groups of one or two hex digits, joined by colons) is the bytes it
+// spells, as dhcpd.conf writes hardware addresses, uids and subclass
+// hash strings; any other text is its own bytes. Bytes that would read as
+// such text (the 5 bytes "01:02") are given exactly only as bytes (in Lua,
+// omapi.raw).
+func ParseBytes(s string) []byte {
+	if IsHexBytes(s) {
+		b, err := ParseHex(s)
+		if err == nil {
+			return b
+		}
 	}
-	return []byte(s), nil
+	return []byte(s)
+}
+
+// IsHexBytes reports whether s is of the form ParseBytes reads as hex
+// bytes: "01:00:5e", "1:0:5e"; not "0100", "01-00", "01:" or "a:b:".
+func IsHexBytes(s string) bool {
+	groups := strings.Split(s, ":")
+	if len(groups) < 2 {
+		return false
+	}
+	for _, g := range groups {
+		if len(g) < 1 || len(g) > 2 {
+			return false
+		}
+		for i := 0; i < len(g); i++ {
+			if !isHexDigit(g[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // Format returns the text form of wire bytes of the kind, the inverse of
@@ -285,7 +324,8 @@ func (k Kind) Format(b []byte) string {
 	case string:
 		return v
 	case []byte:
-		if utf8.Valid(v) && printable(v) && len(v) > 0 {
+		// Text, unless it would read back as hex bytes (ParseBytes).
+		if utf8.Valid(v) && printable(v) && len(v) > 0 && !IsHexBytes(string(v)) {
 			return string(v)
 		}
 		return Hex(v)
@@ -395,4 +435,66 @@ func stateNames(typ, name string) map[uint32]string {
 func StateName(typ, name string, n uint32) (string, bool) {
 	s, ok := stateNames(typ, name)[n]
 	return s, ok
+}
+
+// marks are the attributes dhcpd 4.4.3 sends for every object of a type
+// (its *_stuff_values); host and group send only what they have.
+var marks = map[string][]string{
+	"lease": {"ip-address", "state"}, "class": {"lease-limit", "leases-used"},
+	"subclass": {"lease-limit", "leases-used"}, "pool": {"lease-count"},
+	"failover-state": {"local-state"}, "authenticator": {"algorithm"},
+	"control": {"state"}, "interface": {"state"},
+}
+
+// GuessType names the object type a reply's attributes vs come from, for
+// an object read by handle alone (a REFRESH carries no type). dhcpd 4.4.3
+// sends a distinctive set for most types (server/omapi.c, common/comapi.c,
+// server/failover.c *_stuff_values): a lease its address and binding
+// state (and binding variables under their own names), a failover-state
+// its local-state, a pool its counters, control its state as a number
+// where an interface sends "up" or "down". typ is "" when the attributes
+// fit more than one type; fits then lists them: a group and a bare host
+// both send only a name, a class and a subclass only lease-limit and
+// leases-used, a subnet and a shared-network nothing.
+func GuessType(vs Values) (typ string, fits []string) {
+	for _, t := range Types {
+		if fitsType(t, vs) {
+			fits = append(fits, t)
+		}
+	}
+	if len(fits) == 1 {
+		return fits[0], fits
+	}
+	return "", fits
+}
+
+// fitsType reports whether the reply values vs can come from an object of
+// type t.
+func fitsType(t string, vs Values) bool {
+	for _, m := range marks[t] {
+		if !vs.Has(m) {
+			return false
+		}
+	}
+	for _, v := range vs {
+		if v.Name == "handle" {
+			continue
+		}
+		k, ok := schema[t][v.Name]
+		if !ok {
+			// A lease sends its binding variables under their own
+			// names; nothing else sends names the schema lacks.
+			if t == "lease" {
+				continue
+			}
+			return false
+		}
+		if _, err := k.Decode(v.Data); err != nil && slices.Contains(marks[t], v.Name) {
+			return false // control's state is a number, an interface's text
+		}
+		if t == "interface" && v.Name == "state" && string(v.Data) != "up" && string(v.Data) != "down" {
+			return false // common/discover.c:1350 sends "up" or "down"
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -34,6 +35,8 @@ func TestKindDecode(t *testing.T) {
 		{KindString, []byte("clientone"), "clientone", "clientone"},
 		{KindBytes, []byte{1, 0, 0xaa}, []byte{1, 0, 0xaa}, "01:00:aa"},
 		{KindBytes, []byte("printable"), []byte("printable"), "printable"},
+		// text that would read back as hex bytes is shown as hex (ParseBytes)
+		{KindBytes, []byte("01:02"), []byte("01:02"), "30:31:3a:30:32"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%v/%x", tt.kind, tt.in), func(t *testing.T) {
@@ -77,6 +80,15 @@ func TestKindParse(t *testing.T) {
 		{KindString, "x y", []byte("x y")},
 		{KindBytes, "01:00:aa", []byte{1, 0, 0xaa}},
 		{KindBytes, "plain", []byte("plain")},
+		// the bytes rule: colon-separated hex is bytes, other text itself
+		{KindBytes, "01:00:5e:00:53:01", []byte{1, 0, 0x5e, 0, 0x53, 1}},
+		{KindBytes, "1:0:5e", []byte{1, 0, 0x5e}},
+		{KindBytes, "0100aa", []byte("0100aa")},
+		{KindBytes, "01-00-aa", []byte("01-00-aa")},
+		{KindBytes, "01:", []byte("01:")},
+		{KindBytes, "db:01:x", []byte("db:01:x")},
+		{KindBytes, "001:02", []byte("001:02")},
+		{KindBytes, "ab", []byte("ab")},
 	}
 	for _, tt := range tests {
 		got, err := tt.kind.Parse(tt.in)
@@ -244,5 +256,40 @@ func TestValues(t *testing.T) {
 	vs.Del("n")
 	if vs.Has("n") {
 		t.Fatal("Del left n")
+	}
+}
+
+func TestGuessType(t *testing.T) {
+	u32 := []byte{0, 0, 0, 1}
+	ip := []byte{192, 0, 2, 1}
+	tests := []struct {
+		name string
+		vs   Values
+		typ  string
+		fits []string
+	}{
+		{"lease", Values{{Name: "state", Data: u32}, {Name: "ip-address", Data: ip}, {Name: "ends", Data: u32}}, "lease", nil},
+		{"lease with a binding variable", Values{{Name: "state", Data: u32}, {Name: "ip-address", Data: ip}, {Name: "ddns-fwd-name", Data: []byte("a")}}, "lease", nil},
+		{"host", Values{{Name: "name", Data: []byte("h")}, {Name: "hardware-address", Data: []byte{0, 1, 2, 3, 4, 5}}}, "host", nil},
+		{"group or bare host", Values{{Name: "name", Data: []byte("g")}}, "", []string{"host", "group"}},
+		{"failover-state", Values{{Name: "name", Data: []byte("p")}, {Name: "local-state", Data: u32}, {Name: "mclt", Data: u32}}, "failover-state", nil},
+		{"control", Values{{Name: "state", Data: u32}}, "control", nil},
+		{"interface", Values{{Name: "state", Data: []byte("up")}}, "interface", nil},
+		{"pool", Values{{Name: "lease-count", Data: u32}, {Name: "free-leases", Data: u32}, {Name: "backup-leases", Data: u32}}, "pool", nil},
+		{"class or subclass", Values{{Name: "lease-limit", Data: u32}, {Name: "leases-used", Data: u32}}, "", []string{"class", "subclass"}},
+		{"authenticator", Values{{Name: "name", Data: []byte("k")}, {Name: "algorithm", Data: []byte("hmac-md5.SIG-ALG.REG.INT.")}}, "authenticator", nil},
+		{"nothing", nil, "", []string{"host", "group", "subnet", "shared-network"}},
+		{"unknown name", Values{{Name: "zzz", Data: u32}}, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			typ, fits := GuessType(tt.vs)
+			if typ != tt.typ {
+				t.Errorf("type %q, want %q (fits %v)", typ, tt.typ, fits)
+			}
+			if tt.typ == "" && strings.Join(fits, ",") != strings.Join(tt.fits, ",") {
+				t.Errorf("fits %v, want %v", fits, tt.fits)
+			}
+		})
 	}
 }

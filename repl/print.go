@@ -53,7 +53,9 @@ const compactWidth = 72
 // partner-stos, local-stos, last-packet-sent, last-timestamp-received) the
 // date in ISO 8601 UTC, or "never" for 0x7fffffff; "state" the lease state
 // in a table that looks like a lease (it has "ip-address" or "ends" too);
-// "local-state" and "partner-state" the failover state. Userdata and
+// "local-state" and "partner-state" the failover state; a bytes attribute
+// (dhcp-client-identifier, hashstring) whose bytes are text of the form
+// xx:xx, that it is text, which the bytes rule would send as hex. Userdata and
 // tables with a __tostring metamethod are shown through it. L is used only
 // to call __tostring (in protected mode: a failing one prints a note). With
 // color, values are coloured by type and annotations dimmed.
@@ -285,8 +287,16 @@ func nextKey(t *lua.LTable) bool {
 }
 
 // annotation returns what Print shows in parentheses after a field's value:
-// the date of a time attribute, the name of a state.
+// the date of a time attribute, the name of a state, and for a bytes
+// attribute whose bytes are text of the form xx:xx, that they are text
+// (the bytes rule would read that text back as hex).
 func annotation(name string, v lua.LValue, lease bool) string {
+	if s, ok := v.(lua.LString); ok {
+		if bytesAttrs[name] && omapi.IsHexBytes(string(s)) {
+			return fmt.Sprintf("%d bytes of text: omapi.raw to send them back as they are", len(s))
+		}
+		return ""
+	}
 	num, ok := v.(lua.LNumber)
 	if !ok || float64(num) != math.Trunc(float64(num)) || num < 0 || num > math.MaxUint32 {
 		return ""
@@ -304,6 +314,17 @@ func annotation(name string, v lua.LValue, lease bool) string {
 	}
 	return ""
 }
+
+// bytesAttrs are the attributes the schema gives the kind bytes.
+var bytesAttrs = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range omapi.Attributes("") {
+		if k, _ := omapi.AttrKind("", n); k == omapi.KindBytes {
+			m[n] = true
+		}
+	}
+	return m
+}()
 
 // formatTime returns epoch seconds as ISO 8601 UTC, "never" for dhcpd's
 // MAX_TIME, or "unset" for 0 (a lease time dhcpd has no value for).

@@ -48,6 +48,8 @@ func TestPrint(t *testing.T) {
 		{"time as text is left alone", `{ends = "2025-11-27T00:00:00Z"}`, "{\n  ends = \"2025-11-27T00:00:00Z\",\n}\n"},
 		{"unknown state number", `{state = 99, ends = 1}`, "{\n  ends = 1 (1970-01-01T00:00:01Z),\n  state = 99,\n}\n"},
 		{"raw bytes in a table", `{["dhcp-client-identifier"] = "\1\0\17"}`, "{\n  [\"dhcp-client-identifier\"] = omapi.unhex\"01:00:11\",\n}\n"},
+		{"text id that reads as hex", `{["dhcp-client-identifier"] = "01:02", hashstring = "ab", ["hardware-address"] = "00:11:22:33:44:55"}`,
+			"{\n  [\"dhcp-client-identifier\"] = \"01:02\" (5 bytes of text: omapi.raw to send them back as they are),\n  [\"hardware-address\"] = \"00:11:22:33:44:55\",\n  hashstring = \"ab\",\n}\n"},
 		{"userdata tostring", "conn", "omapi.conn(127.0.0.1:7911)\n"},
 		{"table tostring", `setmetatable({}, {__tostring = function() return "T!" end})`, "T!\n"},
 		{"failing tostring", `setmetatable({}, {__tostring = function() error("no", 0) end})`, ""}, // checked below

@@ -17,9 +17,9 @@ WHAT is guessed from its form, or given by --as:
              holds that lease (dhcpd finds hosts by IP only through a lease)
   mac        00:00:5e:00:53:50 (also 00-00-5E-00-53-50): the host with that
              MAC and its lease
-  client-id  colon-separated hex that is not a MAC (01:00:00:5e:00:53:50), or any text
-             with --as client-id: the host and lease with that
-             dhcp-client-identifier
+  client-id  colon-separated hex that is not a MAC (01:00:00:5e:00:53:50: those
+             bytes), or with --as client-id any text (its bytes; hex as
+             before): the host and lease with that dhcp-client-identifier
   name       anything else: the host of that name and the lease of its MAC,
              client-id or fixed address; when no host has that name, WHAT is
              also tried as a client-id in text
@@ -61,13 +61,13 @@ local function is_mac(s)
   return s:match("^%x%x?[:%-]%x%x?[:%-]%x%x?[:%-]%x%x?[:%-]%x%x?[:%-]%x%x?$") ~= nil
 end
 
--- Colon-separated hex (01:00:00:5e:00:53:50) as bytes, else nil. Dashes
--- are not taken: "db-01" is a host name.
-local function hex_bytes(s)
-  if not s:match("^%x%x?:[%x:]*%x$") or s:find("::") then return nil end
-  local ok, b = pcall(omapi.unhex, s)
-  if ok then return b end
-  return nil
+-- omapish's bytes rule (README, "The Lua module"): colon-separated hex
+-- (01:00:00:5e:00:53:50, 1:0:5e) is the bytes it spells, any other text
+-- its own bytes. The module applies it to the string given as a
+-- dhcp-client-identifier; this only guesses WHAT's kind by it. Dashes are
+-- not taken: "db-01" is a host name.
+local function hex_form(s)
+  return s:find(":") ~= nil and (s .. ":"):gsub("%x%x?:", "") == ""
 end
 
 local kind, key
@@ -81,7 +81,7 @@ if opts.as then
     if not ok then usage_error(what .. " is not a MAC address") end
     key = omapi.unpack_mac(b)
   elseif kind == "client-id" then
-    key = hex_bytes(what) or what
+    key = what
   elseif kind == "name" then
     key = what
   else
@@ -91,8 +91,8 @@ elseif is_ip(what) then
   kind, key = "ip", what
 elseif is_mac(what) then
   kind, key = "mac", omapi.unpack_mac(omapi.pack_mac(what))
-elseif hex_bytes(what) then
-  kind, key = "client-id", hex_bytes(what)
+elseif hex_form(what) then
+  kind, key = "client-id", what
 else
   kind, key = "name", what
 end
@@ -121,9 +121,20 @@ local function find(typ, keys, what_text)
   return nil
 end
 
+-- show_bytes shows a client identifier as text when it is printable and
+-- would not read as hex bytes, else as hex: what it shows, given back as
+-- a client-id, is the same bytes.
 local function show_bytes(s)
-  if s:match("^[%w%p ]+$") then return s end
+  if s:match("^[%w%p ]+$") and not hex_form(s) then return s end
   return omapi.hex(s, ":")
+end
+
+-- show_value shows a string attribute: a bytes one by show_bytes, text
+-- as it is unless it is not printable.
+local function show_value(obj, name, v)
+  if omapi.kind(obj.type, name) == "bytes" then return show_bytes(v) end
+  if v:match("^[%w%p ]*$") then return v end
+  return omapi.hex(v, ":")
 end
 
 local host, lease
@@ -132,7 +143,7 @@ if kind == "ip" then
   host = find("host", { ip = key }, "IP " .. key .. " (dhcpd finds hosts by IP through the lease's MAC)")
   local cid = lease and lease["dhcp-client-identifier"]
   if not host and cid then
-    host = find("host", { ["dhcp-client-identifier"] = cid }, "the lease's client-id " .. show_bytes(cid))
+    host = find("host", { ["dhcp-client-identifier"] = omapi.raw(cid) }, "the lease's client-id " .. show_bytes(cid))
   end
 elseif kind == "mac" then
   host = find("host", { mac = key }, "MAC " .. key)
@@ -148,15 +159,15 @@ else
     if mac then
       lease = find("lease", { mac = mac }, "the host's MAC " .. mac)
     elseif cid then
-      lease = find("lease", { ["dhcp-client-identifier"] = cid }, "the host's client-id " .. show_bytes(cid))
+      lease = find("lease", { ["dhcp-client-identifier"] = omapi.raw(cid) }, "the host's client-id " .. show_bytes(cid))
     end
     if not lease and ip then
       lease = find("lease", { ip = ip }, "the host's IP " .. ip)
     end
   else
     -- No host of that name: maybe it is a client identifier in text.
-    host = find("host", { ["dhcp-client-identifier"] = key }, "client-id " .. key)
-    lease = find("lease", { ["dhcp-client-identifier"] = key }, "client-id " .. key)
+    host = find("host", { ["dhcp-client-identifier"] = omapi.raw(key) }, "client-id " .. key)
+    lease = find("lease", { ["dhcp-client-identifier"] = omapi.raw(key) }, "client-id " .. key)
     if host or lease then kind = "client-id" end
   end
 end
@@ -177,7 +188,7 @@ local function show(obj, name)
   elseif type(v) == "table" then
     return table.concat(v, ",")
   elseif type(v) == "string" then
-    v = show_bytes(v)
+    v = show_value(obj, name, v)
     -- A value another client made huge (dhcpd takes names of any size)
     -- would widen the whole table to its length: its start and its size.
     if #v > 64 then return v:sub(1, 48) .. "... (" .. #v .. " bytes)" end
@@ -225,7 +236,7 @@ if opts.json then
       elseif TIMES[n] and v then
         v = v ~= 0 and omapi.time(v) or nil
       elseif type(v) == "string" then
-        v = show_bytes(v)
+        v = show_value(obj, n, v)
       end
       t[n] = v
     end

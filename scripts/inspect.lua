@@ -26,8 +26,9 @@ and show every attribute dhcpd sends, in wire order, with:
 Keys: any attribute name (ip, mac and name are short for ip-address,
 hardware-address and name; "_" may stand for "-"), converted by the schema
 (a MAC also sends hardware-type 1). For a bytes attribute such as
-dhcp-client-identifier, colon-separated hex (01:00:00:5e:00:53:50) is sent as
-those bytes, anything else as text. handle=N reads the object with that handle
+dhcp-client-identifier or hashstring, colon-separated hex (01:00:00:5e:00:53:50,
+two or more groups of one or two hex digits) is those bytes, any other text
+its own bytes: omapish's one rule, in the Lua module and the shell too. handle=N reads the object with that handle
 (REFRESH), e.g. the pool handle a lease shows: inspect pool handle=4. The
 control object (dhcpd has one) takes no key: inspect control.
 
@@ -77,12 +78,7 @@ for i = 2, #operands do
     end
   else
     if v == "" then usage_error(k .. "= has no value (dhcpd can crash on empty values)") end
-    local wire = k:gsub("_", "-")
-    local long = ({ ip = "ip-address", mac = "hardware-address" })[wire] or wire
-    if omapi.kind(typ, long) == "bytes" and v:match("^%x%x?:[%x:]*%x$") then
-      local ok, b = pcall(omapi.unhex, v)
-      if ok then v = omapi.raw(b) end
-    end
+    -- The module converts v by the schema, bytes by omapish's one rule.
     keys[k] = v
   end
   count = count + 1

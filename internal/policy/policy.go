@@ -45,6 +45,10 @@ var (
 	ErrUnknownAttr = errors.New("unknown attribute")
 	// ErrNotKey: dhcpd ignores the attribute in a lookup.
 	ErrNotKey = errors.New("not a lookup key")
+	// ErrNoKey: the lookup has none of the keys dhcpd finds the type
+	// by, so dhcpd would answer with a new empty object or a misleading
+	// error.
+	ErrNoKey = errors.New("no lookup key")
 	// ErrBadValue: the value is not one dhcpd can take for the attribute.
 	ErrBadValue = errors.New("bad value")
 )
@@ -54,7 +58,7 @@ type Refusal struct {
 	Type   string // object type, "" when unknown
 	Attr   string // the attribute at fault
 	Value  []byte // its wire bytes
-	Kind   error  // ErrCrash, ErrCorrupt, ErrUnknownAttr, ErrNotKey or ErrBadValue
+	Kind   error  // ErrCrash, ErrCorrupt, ErrUnknownAttr, ErrNotKey, ErrNoKey or ErrBadValue
 	Reason string // why, in words, with the dhcpd source or lab fact
 }
 
@@ -137,7 +141,71 @@ func Check(typ string, op omapi.Opcode, vs omapi.Values, opt Options) error {
 			return err
 		}
 	}
+	if op == omapi.OpOpen && !opt.Create && !opt.Raw {
+		return checkFound(typ, vs)
+	}
 	return nil
+}
+
+// checkFound refuses an OPEN without create whose values hold none of
+// the ways dhcpd finds an object of type typ: its lookup then reads no
+// key, and dhcpd answers with a new empty object as if found (a group
+// by statements, a subclass by name alone) or a misleading error (a
+// lease: "can't create new object"). With update, that new object would
+// be the one updated.
+func checkFound(typ string, vs omapi.Values) error {
+	t, ok := types[typ]
+	if !ok || t.find == nil {
+		return nil
+	}
+	for _, form := range t.find.forms {
+		if hasAll(vs, form) {
+			return nil
+		}
+	}
+	var names []string
+	for _, v := range vs {
+		names = append(names, v.Name)
+	}
+	r := &Refusal{Type: typ, Attr: strings.Join(names, ", "), Kind: ErrNoKey}
+	if len(vs) == 1 {
+		r.Value = vs[0].Data
+	}
+	if len(names) == 0 {
+		r.Attr = "(no values)"
+	}
+	r.Reason = notFoundReason(typ, t.find, vs)
+	return r
+}
+
+func hasAll(vs omapi.Values, names []string) bool {
+	for _, n := range names {
+		if !vs.Has(n) {
+			return false
+		}
+	}
+	return true
+}
+
+// notFoundReason says how dhcpd finds a typ, and what it answers instead.
+func notFoundReason(typ string, f *finder, vs omapi.Values) string {
+	if len(f.forms) == 0 {
+		return HowFound(typ) + "; an OPEN " + f.none
+	}
+	r := HowFound(typ) + " (" + f.src + "); without, it " + f.none
+	if vs.Has("handle") && !hasForm(f, "handle") {
+		r += "; to read an object by its handle use conn:refresh(handle)"
+	}
+	return r
+}
+
+func hasForm(f *finder, key string) bool {
+	for _, form := range f.forms {
+		if len(form) == 1 && form[0] == key {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckMessage is Check for a whole request: the type, when not given,
@@ -197,12 +265,17 @@ func checkValue(typ string, op omapi.Opcode, writes bool, v omapi.Value, opt Opt
 	if writes && t.binding && !t.setters[v.Name] {
 		return refuse(ErrCorrupt, bindingReason)
 	}
+	lookup := op == omapi.OpOpen && !writes && t.find != nil
 	if _, ok := omapi.AttrKind(typ, v.Name); !ok && !opt.raw(v.Name) {
-		return refuse(ErrUnknownAttr, unknownReason(typ, v.Name))
+		reason := unknownReason(typ, v.Name)
+		if lookup {
+			reason += "; " + HowFound(typ)
+		}
+		return refuse(ErrUnknownAttr, reason)
 	}
 	if !writes {
-		if op == omapi.OpOpen && t.keys != nil && !t.keys[v.Name] && !opt.raw(v.Name) {
-			return refuse(ErrNotKey, fmt.Sprintf("dhcpd finds a %s by %s only, and ignores %s", typ, keyList(t.keys), v.Name))
+		if lookup && !t.keys[v.Name] && !opt.raw(v.Name) {
+			return refuse(ErrNotKey, fmt.Sprintf("%s, and ignores %s (%s)", HowFound(typ), v.Name, t.find.src))
 		}
 		return nil
 	}
@@ -217,13 +290,3 @@ func checkValue(typ string, op omapi.Opcode, writes bool, v omapi.Value, opt Opt
 const bindingReason = "dhcpd has no setter for it on a lease and stores it as a binding variable, " +
 	"which it writes as `set NAME = ...;` and cannot read back at the next start " +
 	"(server/omapi.c:302 dhcp_lease_set_value; seen in the lab: tstp \"can't be a variable name\")"
-
-func keyList(keys map[string]bool) string {
-	var out []string
-	for _, k := range sortedKeys(keys) {
-		if k != "handle" {
-			out = append(out, k)
-		}
-	}
-	return strings.Join(out, ", ") + " (or handle)"
-}

@@ -82,6 +82,22 @@ func TestCheck(t *testing.T) {
 		{"failover by name", "failover-state", omapi.OpOpen, vals("name", "p"), lookup, nil, ""},
 		{"handle anywhere", "host", omapi.OpOpen, omapi.Values{{Name: "handle", Data: u32b(1)}}, lookup, nil, ""},
 
+		// lookups without a key dhcpd finds the type by (issue 15)
+		{"group by mac", "group", omapi.OpOpen, vals("hardware-address", "\x00\x00\x5e\x00\x53\x01"), lookup, ErrUnknownAttr, "dhcpd finds a group by name or handle"},
+		{"group by statements", "group", omapi.OpOpen, vals("statements", "x;"), lookup, ErrNotKey, "dhcpd finds a group by name or handle, and ignores statements"},
+		{"class by match", "class", omapi.OpOpen, vals("match", "hardware"), lookup, ErrNotKey, "dhcpd finds a class by name,"},
+		{"class by handle", "class", omapi.OpOpen, omapi.Values{{Name: "handle", Data: u32b(1)}}, lookup, ErrNoKey, "conn:refresh(handle)"},
+		{"subclass by name alone", "subclass", omapi.OpOpen, vals("name", "c"), lookup, ErrNoKey, "name and hashstring together"},
+		{"subclass by name and hashstring", "subclass", omapi.OpOpen, omapi.Values{{Name: "hashstring", Data: []byte{1}}, {Name: "name", Data: []byte("c")}}, lookup, nil, ""},
+		{"lease by hardware-type alone", "lease", omapi.OpOpen, omapi.Values{{Name: "hardware-type", Data: u32b(1)}}, lookup, ErrNoKey, "can't create new object"},
+		{"host by hardware-type alone", "host", omapi.OpOpen, omapi.Values{{Name: "hardware-type", Data: u32b(1)}}, lookup, ErrNoKey, "new, empty object"},
+		{"pool by handle", "pool", omapi.OpOpen, omapi.Values{{Name: "handle", Data: u32b(1)}}, lookup, ErrNoKey, "cannot look up a pool"},
+		{"authenticator by name alone", "authenticator", omapi.OpOpen, vals("name", "k"), lookup, ErrNoKey, "name and algorithm together"},
+		{"interface by name", "interface", omapi.OpOpen, vals("name", "v0"), lookup, nil, ""},
+		{"group update without a key", "group", omapi.OpOpen, vals("statements", "x;"), Options{Update: true}, ErrNoKey, ""},
+		{"group create without a key", "group", omapi.OpOpen, vals("statements", "x;"), create, nil, ""},
+		{"subclass by name raw", "subclass", omapi.OpOpen, vals("name", "c"), Options{Raw: true}, nil, ""},
+
 		// host names
 		{"host name ok", "host", omapi.OpOpen, vals("name", "web-1.example_x"), create, nil, ""},
 		{"host name trailing dot", "host", omapi.OpOpen, vals("name", "a."), create, nil, ""},

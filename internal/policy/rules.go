@@ -14,9 +14,14 @@ type rule func(b []byte) (kind error, reason string)
 
 // typeRules is what dhcpd 4.4.3 does with the values of one object type.
 type typeRules struct {
-	// keys are the attributes its *_lookup function reads; nil when the
-	// lookup takes no keys (a singleton, or a type dhcpd cannot look up).
+	// find is how its *_lookup function finds one; nil when it needs no
+	// key (the control object, dhcpd's only one).
+	find *finder
+	// keys are the attributes find reads (set by init).
 	keys map[string]bool
+	// create lists the attributes dhcpd sets on a new object of the
+	// type; nil when dhcpd cannot create one.
+	create []string
 	// binding: a written name its setter does not handle becomes a
 	// binding variable (leases only).
 	binding bool
@@ -46,11 +51,43 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
+// finder is how dhcpd's *_lookup function for a type finds an object.
+type finder struct {
+	// forms are the ways to find one, each the keys read together.
+	forms [][]string
+	// extra are keys read only beside a form (hardware-type beside
+	// hardware-address), never alone.
+	extra []string
+	// src is the lookup function.
+	src string
+	// none is what dhcpd answers to an OPEN without a form: when its
+	// lookup reads no key it gives DHCP_R_NOKEYS, and omapip/message.c
+	// (OMAPI_OP_OPEN) then creates an object of the type, create flag or
+	// not, and hands it back unstored.
+	none string
+}
+
+const (
+	noneEmpty    = "answers with a new, empty object that is not stored, as if one had been found (omapip/message.c: a lookup without keys creates one)"
+	noneNotImpl  = "answers \"can't create new object (not implemented)\": finding no key, it tries to create one (omapip/message.c)"
+	noneNotFound = "answers \"no object matches specification\""
+)
+
+// one makes forms of one key each.
+func one(keys ...string) [][]string {
+	out := make([][]string, len(keys))
+	for i, k := range keys {
+		out[i] = []string{k}
+	}
+	return out
+}
+
 // types holds the rules of every type dhcpd registers (omapi.Types).
 var types = map[string]*typeRules{
 	"lease": {
-		// server/omapi.c:759-849 dhcp_lease_lookup
-		keys:    set("handle", "ip-address", "dhcp-client-identifier", "hardware-address", "hardware-type"),
+		// server/omapi.c:748-912 dhcp_lease_lookup
+		find: &finder{forms: one("ip-address", "dhcp-client-identifier", "hardware-address", "handle"),
+			extra: []string{"hardware-type"}, src: "server/omapi.c:748 dhcp_lease_lookup", none: noneNotImpl},
 		binding: true,
 		// server/omapi.c:214-280 dhcp_lease_set_value
 		setters: set("state", "ip-address", "dhcp-client-identifier", "hostname", "client-hostname", "host",
@@ -65,8 +102,12 @@ var types = map[string]*typeRules{
 		}(),
 	},
 	"host": {
-		// server/omapi.c:1380-1543 dhcp_host_lookup
-		keys: set("handle", "name", "dhcp-client-identifier", "hardware-address", "hardware-type", "ip-address"),
+		// server/omapi.c:1369-1574 dhcp_host_lookup; ip-address through
+		// the lease of that address and its MAC.
+		find: &finder{forms: one("name", "hardware-address", "dhcp-client-identifier", "ip-address", "handle"),
+			extra: []string{"hardware-type"}, src: "server/omapi.c:1369 dhcp_host_lookup", none: noneEmpty},
+		// server/omapi.c:1000-1115 dhcp_host_set_value
+		create: []string{"name", "hardware-address", "hardware-type", "dhcp-client-identifier", "ip-address", "group", "statements"},
 		rules: map[string]rule{
 			"name":       hostName,
 			"group":      quotedName("host group", "server/db.c:417 `group \"%s\";`"),
@@ -75,29 +116,34 @@ var types = map[string]*typeRules{
 		ignored: map[string]string{"known": "dhcpd accepts it and stores nothing (server/omapi.c:1105)"},
 	},
 	"group": {
-		// common/comapi.c:344-360 dhcp_group_lookup
-		keys: set("handle", "name"),
+		// common/comapi.c:333-396 dhcp_group_lookup
+		find:   &finder{forms: one("name", "handle"), src: "common/comapi.c:333 dhcp_group_lookup", none: noneEmpty},
+		create: []string{"name", "statements"},
 		rules: map[string]rule{
 			"name":       groupName,
 			"statements": statements,
 		},
 	},
 	"class": {
-		// server/omapi.c:2174 class_lookup
-		keys:  set("handle", "name"),
-		rules: map[string]rule{"name": quotedName("class name", "server/db.c:887 `class \"%s\"`")},
+		// server/omapi.c:2158-2244 class_lookup: by name only (no handle)
+		find: &finder{forms: one("name"), src: "server/omapi.c:2158 class_lookup", none: noneEmpty},
+		// server/omapi.c class_set_value (match: "hardware" only)
+		create: []string{"name", "group", "match"},
+		rules:  map[string]rule{"name": quotedName("class name", "server/db.c:887 `class \"%s\"`")},
 	},
 	"subclass": {
-		// server/omapi.c:2174-2200 class_lookup
-		keys: set("handle", "name", "hashstring"),
+		// server/omapi.c:2158-2244 class_lookup: the class by name, then
+		// the subclass by hashstring in its hash
+		find:   &finder{forms: [][]string{{"name", "hashstring"}}, src: "server/omapi.c:2158 class_lookup", none: noneEmpty},
+		create: []string{"name", "hashstring", "group"},
 		rules: map[string]rule{
 			"name":       quotedName("subclass's class name", "server/db.c:890 `subclass \"%s\"`"),
 			"hashstring": hashString,
 		},
 	},
 	"failover-state": {
-		// server/failover.c:3605-3621 dhcp_failover_state_lookup
-		keys:  set("handle", "name"),
+		// server/failover.c:3593-3652 dhcp_failover_state_lookup
+		find:  &finder{forms: one("name", "handle"), src: "server/failover.c:3593 dhcp_failover_state_lookup", none: noneNotImpl},
 		rules: map[string]rule{"local-state": failoverState},
 		ignored: func() map[string]string {
 			m := map[string]string{}
@@ -109,12 +155,32 @@ var types = map[string]*typeRules{
 			return m
 		}(),
 	},
-	"authenticator":  {keys: set("handle", "name", "algorithm")}, // omapip/auth.c:145-155
-	"interface":      {},
-	"control":        {},
-	"pool":           {},
-	"subnet":         {},
-	"shared-network": {},
+	"authenticator": {find: &finder{forms: [][]string{{"name", "algorithm"}}, src: "omapip/auth.c:131 omapi_auth_key_lookup", none: noneNotFound}},
+	"interface": {
+		find:   &finder{forms: one("name", "handle"), src: "common/discover.c:1367 dhcp_interface_lookup", none: noneEmpty},
+		create: []string{"name"},
+	},
+	"control": {}, // common/comapi.c:557 dhcp_control_lookup: the one control object, no key needed
+	// server/omapi.c:1765, common/comapi.c:722, :883: "Can't look up
+	// pools yet" (subnets, shared networks): only a REFRESH of a handle
+	// (a lease's pool and subnet) reads one.
+	"pool":           {find: &finder{src: "server/omapi.c:1765 dhcp_pool_lookup", none: noneNotImpl}},
+	"subnet":         {find: &finder{src: "common/comapi.c:722 dhcp_subnet_lookup", none: noneNotImpl}},
+	"shared-network": {find: &finder{src: "common/comapi.c:883 dhcp_shared_network_lookup", none: noneNotImpl}},
+}
+
+func init() {
+	for _, t := range types {
+		if t.find == nil {
+			continue
+		}
+		t.keys = set(t.find.extra...)
+		for _, f := range t.find.forms {
+			for _, k := range f {
+				t.keys[k] = true
+			}
+		}
+	}
 }
 
 // Ignored returns why dhcpd accepts a write of attribute name on an object
@@ -130,13 +196,74 @@ func Ignored(typ, name string) (string, bool) {
 }
 
 // LookupKeys returns the attributes dhcpd finds an object of type typ by,
-// sorted, or nil when its lookup takes no keys.
+// sorted, or nil when its lookup takes no keys (control) or it cannot be
+// looked up (pool, subnet, shared-network) or the type is unknown.
 func LookupKeys(typ string) []string {
 	t, ok := types[typ]
-	if !ok || t.keys == nil {
+	if !ok || len(t.keys) == 0 {
 		return nil
 	}
 	return sortedKeys(t.keys)
+}
+
+// FoundBy says in words how dhcpd finds an object of type typ: "name,
+// hardware-address (with hardware-type), ... or handle", "name and
+// hashstring together", "no key (the one control object)", or that an
+// OPEN cannot find one.
+func FoundBy(typ string) string {
+	t, ok := types[typ]
+	switch {
+	case !ok:
+		return ""
+	case t.find == nil:
+		return "no key (dhcpd has one " + typ + " object)"
+	case len(t.find.forms) == 0:
+		return "none: read one by handle (conn:refresh(handle))"
+	}
+	forms := make([]string, len(t.find.forms))
+	for i, f := range t.find.forms {
+		forms[i] = strings.Join(f, " and ")
+		if len(f) > 1 {
+			forms[i] += " together"
+		}
+		if len(t.find.extra) > 0 && f[0] == "hardware-address" {
+			forms[i] += " (with " + strings.Join(t.find.extra, ", ") + ")"
+		}
+	}
+	if len(forms) == 1 {
+		return forms[0]
+	}
+	return strings.Join(forms[:len(forms)-1], ", ") + " or " + forms[len(forms)-1]
+}
+
+// HowFound says in a sentence how dhcpd finds an object of type typ:
+// "dhcpd finds a group by name or handle".
+func HowFound(typ string) string {
+	t, ok := types[typ]
+	if !ok {
+		return ""
+	}
+	if t.find != nil && len(t.find.forms) == 0 {
+		return "dhcpd cannot look up " + A(typ) + " (" + t.find.src + "); read one by its handle with conn:refresh(handle) (a lease has its pool's and subnet's)"
+	}
+	return "dhcpd finds " + A(typ) + " by " + FoundBy(typ)
+}
+
+// A returns typ with its indefinite article: "a group", "an interface".
+func A(typ string) string {
+	if typ != "" && strings.ContainsRune("aeiou", rune(typ[0])) {
+		return "an " + typ
+	}
+	return "a " + typ
+}
+
+// CreateAttrs returns the attributes dhcpd sets on a new object of type
+// typ, and nil when dhcpd cannot create one.
+func CreateAttrs(typ string) []string {
+	if t, ok := types[typ]; ok {
+		return t.create
+	}
+	return nil
 }
 
 // ---- names dhcpd writes to its leases file and must read back ----
@@ -378,4 +505,14 @@ func FailoverStateList() string {
 		parts[i] = fmt.Sprintf("%s (%d)", omapi.FailoverStates[uint32(n)], n)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// FindsByHandle reports whether dhcpd's lookup for typ reads a handle, so
+// that an OPEN of that type with {handle = N} finds object N when it is
+// of the type and fails ("invalid argument") when it is not, with no
+// other effect. The lookups of class, subclass, authenticator, pool,
+// subnet and shared-network ignore it (an OPEN would make a new object).
+func FindsByHandle(typ string) bool {
+	t, ok := types[typ]
+	return ok && t.find != nil && hasForm(t.find, "handle")
 }

@@ -43,7 +43,7 @@ func Suggest(typ, name string) string {
 }
 
 func unknownReason(typ, name string) string {
-	r := fmt.Sprintf("a %s has no attribute %q", typ, name)
+	r := fmt.Sprintf("%s has no attribute %q", A(typ), name)
 	if s := Suggest(typ, name); s != "" {
 		r += fmt.Sprintf("; did you mean %q?", s)
 	}
