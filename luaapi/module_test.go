@@ -12,6 +12,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/omapish/omapish/internal/lab"
+	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/internal/lab/labtest"
 	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
@@ -383,4 +384,25 @@ func leaseKeys(L *lua.LState, n int) *lua.LTable {
 		tb.Append(k)
 	}
 	return tb
+}
+
+func TestServers(t *testing.T) {
+	cfg := &profile.Config{Servers: map[string]profile.Server{"b": {}, "a": {}}, Order: []string{"b", "a"}}
+	for _, tt := range []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"none", Options{}, ""},
+		{"the file's order", Options{Profiles: cfg}, "b a"},
+		{"the command line's", Options{Profiles: cfg, Servers: []string{"a", "192.0.2.9:7911"}}, "a 192.0.2.9:7911"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			L := newState(t, tt.opts)
+			doString(t, L, `GOT = table.concat(omapi.servers(), " ")`)
+			if got := L.GetGlobal("GOT").String(); got != tt.want {
+				t.Errorf("omapi.servers() = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

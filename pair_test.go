@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/omapish/omapish/internal/lab"
+	"github.com/omapish/omapish/internal/lab/labtest"
+)
+
+// pairRun runs omapish args in the primary's namespace of p, from where
+// both peers are reachable, with a clean environment plus env, and returns
+// its exit status and output.
+func pairRun(tb testing.TB, p *lab.Pair, env []string, args ...string) (status int, stdout, stderr string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(tb.Context(), 60*time.Second)
+	defer cancel()
+	cmd := p.Command(ctx, omapishBinary(tb), args...)
+	cmd.Dir = tb.TempDir()
+	cmd.Env = append(cleanEnv(tb), env...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), out.String(), errb.String()
+	}
+	if err != nil {
+		tb.Fatalf("omapish %q: %v", args, err)
+	}
+	return 0, out.String(), errb.String()
+}
+
+// pairFixture is a running pair with the ways to name its peers: profiles
+// (in the file at config) and addresses with the key's flags.
+type pairFixture struct {
+	p          *lab.Pair
+	config     string   // $OMAPISH_CONFIG=... with profiles primary and secondary
+	addrs      []string // --server A --server B --key-name K --secret-file F
+	primary    string   // the primary's address, as the shell sees it
+	secondary  string
+	secretFile string
+}
+
+func startPairFixture(t *testing.T) *pairFixture {
+	t.Helper()
+	p := labtest.StartPair(t)
+	profile := filepath.Join(t.TempDir(), "pair.toml")
+	if err := p.WriteProfile(profile); err != nil {
+		t.Fatal(err)
+	}
+	f := &pairFixture{p: p, config: "OMAPISH_CONFIG=" + profile,
+		primary: p.Primary.Addr(), secondary: p.SecondaryAddr(), secretFile: p.SecretFile()}
+	f.addrs = []string{"--server", f.primary, "--server", f.secondary,
+		"--key-name", p.Primary.KeyName(), "--secret-file", f.secretFile}
+	return f
+}
+
+// TestPairCLI runs the commands of issue 12 against a real failover pair,
+// by profiles and by addresses with a secret file and no configuration.
+// The subtests share the pair and run in order: the last one stops the
+// secondary.
+func TestPairCLI(t *testing.T) {
+	f := startPairFixture(t)
+
+	t.Run("servers", func(t *testing.T) {
+		args := append(f.addrs, "-e", `local n = 0
+			for _, s in ipairs(omapi.servers()) do
+				local c = assert(omapi.connect(s))
+				assert(c.key_name, "unsigned")
+				n = n + 1
+			end
+			-- an address not named by --server gets the same key
+			local c = assert(omapi.connect("`+f.secondary+`"))
+			return #omapi.servers(), n, c.key_name ~= nil`)
+		st, out, errs := pairRun(t, f.p, nil, args...)
+		if st != 0 || out != "2\t2\ttrue\n" {
+			t.Errorf("exit %d, stdout %q, stderr %q; want 2, 2, true", st, out, errs)
+		}
+		// From the profiles: the file's order.
+		st, out, errs = pairRun(t, f.p, []string{f.config}, "-e", `return table.concat(omapi.servers(), " ")`)
+		if st != 0 || out != "\"primary secondary\"\n" {
+			t.Errorf("profiles: exit %d, stdout %q, stderr %q", st, out, errs)
+		}
+		// The table form reads the secret from a file or a variable.
+		st, out, errs = pairRun(t, f.p, []string{"PAIR_SECRET=" + readTrim(t, f.secretFile)}, "--config", "/dev/null", "-e",
+			`local a = assert(omapi.connect{address = "`+f.primary+`", key_name = "`+f.p.Primary.KeyName()+`", secret_file = "`+f.secretFile+`"})
+			local b = assert(omapi.connect{address = "`+f.secondary+`", key_name = "`+f.p.Primary.KeyName()+`", secret_env = "PAIR_SECRET"})
+			return a:lookup_by_failoverstate{name = "lab-failover"}["local-state"], b:lookup_by_failoverstate{name = "lab-failover"}["local-state"]`)
+		if st != 0 || out != "2\t2\n" {
+			t.Errorf("table form: exit %d, stdout %q, stderr %q", st, out, errs)
+		}
+		if strings.Contains(errs+out, readTrim(t, f.secretFile)) {
+			t.Error("the secret was printed")
+		}
+	})
+}
+
+func readTrim(tb testing.TB, path string) string {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
