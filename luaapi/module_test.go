@@ -12,8 +12,8 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/omapish/omapish/internal/lab"
-	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/internal/lab/labtest"
+	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
 )
