@@ -19,8 +19,11 @@ const usage = `Usage:
   omapish [flags]                      interactive shell
   omapish [flags] FILE.lua [ARGS...]   run a script; ARGS in the Lua table arg (arg[0] = FILE)
   omapish [flags] -e CODE              run CODE; values it returns are printed
+  omapish --each [flags] FILE|-e CODE  run it on every server at once, lines labelled by server
   omapish lab [--conf FILE] [--leases FILE] [-- CMD [ARGS...]]
                                        start a real dhcpd sandbox and run the shell (or CMD) inside it
+  omapish lab --pair [-- CMD [ARGS...]]
+                                       the same with two dhcpds in a failover pair
   omapish bench [--n N]                measure omapish against a lab dhcpd, omshell as baseline
 
 A FILE that does not exist is looked up among the saved scripts shipped in
@@ -63,6 +66,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.Var((*durationFlag)(&o.timeout), "timeout", "time limit for connecting and for each request, a `DURATION` such as 2s (default 5s)")
 	fs.BoolVar(&o.json, "json", false, "print returned values as JSON, one document per value")
 	fs.BoolVar(&o.trace, "trace", false, "show every message sent and received on stderr, decoded and hex-dumped")
+	fs.BoolVar(&o.each, "each", false, "run FILE or -e CODE on every server (--server, repeated, or the configuration's profiles) at once, each line labelled with its server")
 	fs.BoolVar(&o.interactive, "i", false, "enter the shell after running FILE or -e CODE")
 	fs.StringVar(&o.code, "e", "", "run `CODE` and print the values it returns")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")

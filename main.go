@@ -89,6 +89,9 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "omapish:", err)
 		return exitUsage
 	}
+	if opts.each {
+		return runEach(opts, srv.names, stdout, stderr)
+	}
 
 	stdinTTY := isTerminal(stdin)
 	color := isTerminal(stdout) && os.Getenv("NO_COLOR") == ""

@@ -98,6 +98,63 @@ func TestPairCLI(t *testing.T) {
 			t.Error("the secret was printed")
 		}
 	})
+
+	t.Run("each", func(t *testing.T) {
+		// Both profiles, and an address where nobody answers: it costs its
+		// timeout, and the run's status is the worst.
+		down := "192.0.2.77"
+		start := time.Now()
+		st, out, errs := pairRun(t, f.p, []string{f.config}, "--each", "--server", "primary", "--server", "secondary",
+			"--server", down, "--timeout", "1s", "lease-scan", lab.Sample.ActiveLease.IP)
+		elapsed := time.Since(start)
+		if st != 1 {
+			t.Errorf("exit %d, want 1 (the worst: the server that is down)", st)
+		}
+		for _, want := range []string{"primary: " + lab.Sample.ActiveLease.IP, "secondary: " + lab.Sample.ActiveLease.IP} {
+			if !strings.Contains(out, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, out)
+			}
+		}
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			if !strings.HasPrefix(line, "primary: ") && !strings.HasPrefix(line, "secondary: ") && !strings.HasPrefix(line, down+":7911: ") {
+				t.Errorf("unlabelled line %q", line)
+			}
+		}
+		for _, want := range []string{down + ":7911: lease-scan: cannot connect", "primary", "exit 0", "exit 1 (the worst)"} {
+			if !strings.Contains(errs, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errs)
+			}
+		}
+		if elapsed > 10*time.Second {
+			t.Errorf("took %v: the server that is down cost more than its timeout", elapsed)
+		}
+
+		// Addresses and a secret file, no configuration: the command
+		// line's servers, both answering.
+		args := append([]string{"--each"}, f.addrs...)
+		st, out, errs = pairRun(t, f.p, nil, append(args, "-e", `return assert(omapi.connect()):lookup_by_failoverstate{name = "lab-failover"}["local-state"]`)...)
+		if st != 0 || !strings.Contains(out, f.primary+": 2\n") || !strings.Contains(out, f.secondary+": 2\n") {
+			t.Errorf("addresses: exit %d, stdout %q, stderr %q", st, out, errs)
+		}
+	})
+}
+
+// TestEachCLI checks --each's refusals without a lab.
+func TestEachCLI(t *testing.T) {
+	empty := writeFile(t, filepath.Join(t.TempDir(), "empty.toml"), "", 0o600)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--config", empty, "--each", "-e", "return 1"}, "--each needs servers"},
+		{[]string{"--config", empty, "--each", "--server", "192.0.2.1"}, "not the shell"},
+		{[]string{"--config", empty, "--each", "--server", "192.0.2.1", "-i", "-e", "1"}, "-i"},
+	} {
+		st, out, errs := runCLI(tt.args...)
+		if st != exitUsage || out != "" || !strings.Contains(errs, tt.want) {
+			t.Errorf("omapish %q: exit %d, stdout %q, stderr %q; want 2 and %q", tt.args, st, out, errs, tt.want)
+		}
+	}
 }
 
 func readTrim(tb testing.TB, path string) string {
