@@ -49,7 +49,7 @@ type pairFixture struct {
 func startPairFixture(t *testing.T) *pairFixture {
 	t.Helper()
 	p := labtest.StartPair(t)
-	profile := filepath.Join(t.TempDir(), "pair.toml")
+	profile := filepath.Join(p.Dir(), "omapish.toml") // beside dhcpd.conf, as omapish lab --pair has it
 	if err := p.WriteProfile(profile); err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +96,29 @@ func TestPairCLI(t *testing.T) {
 		}
 		if strings.Contains(errs+out, readTrim(t, f.secretFile)) {
 			t.Error("the secret was printed")
+		}
+	})
+
+	t.Run("failover-status", func(t *testing.T) {
+		// By profiles; the peers' names from the lab's dhcpd.conf.
+		st, out, errs := pairRun(t, f.p, []string{f.config, "OMAPISH_LAB=" + f.p.Primary.Namespace()},
+			"failover-status", "--server", "primary", "--server", "secondary")
+		want := "FAILOVER OK - primary: lab-failover normal; secondary: lab-failover normal; lab-failover: primary and secondary agree\n"
+		if st != 0 || !strings.HasPrefix(out, want) || errs != "" {
+			t.Errorf("exit %d, stdout %q, stderr %q; want 0 and %q", st, out, errs, want)
+		}
+		// By addresses and a secret file, no configuration.
+		args := []string{"--key-name", f.p.Primary.KeyName(), "--secret-file", f.secretFile,
+			"failover-status", "lab-failover", "--brief", "--server", f.primary + "," + f.secondary}
+		st, out, errs = pairRun(t, f.p, nil, args...)
+		if st != 0 || !strings.Contains(out, "FAILOVER OK - "+f.primary+": lab-failover normal") || !strings.Contains(out, "agree") {
+			t.Errorf("addresses: exit %d, stdout %q, stderr %q", st, out, errs)
+		}
+		// One side that cannot be read makes the verdict UNKNOWN.
+		st, out, _ = pairRun(t, f.p, []string{f.config}, "--timeout", "500ms", "failover-status", "lab-failover", "--brief",
+			"--server", "primary", "--server", "192.0.2.77")
+		if st != 3 || !strings.HasPrefix(out, "FAILOVER UNKNOWN - primary: lab-failover normal; 192.0.2.77: cannot connect") {
+			t.Errorf("one side down: exit %d, stdout %q; want 3", st, out)
 		}
 	})
 

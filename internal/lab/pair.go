@@ -101,8 +101,10 @@ func StartPair(ctx context.Context, cfg PairConfig) (_ *Pair, err error) {
 	}
 	secret, other := randomSecret(), randomSecret()
 	leases := pairLeases(time.Now())
+	// The primary's is dhcpd.conf, where saved scripts look for it in a
+	// lab (failover-status reads the peers' names from it).
 	files := map[string]string{
-		"primary.conf":   pairConf(true, alg, secret, other),
+		confName:         pairConf(true, alg, secret, other),
 		"secondary.conf": pairConf(false, alg, secret, other),
 		"start.leases":   leases,
 	}
@@ -114,19 +116,19 @@ func StartPair(ctx context.Context, cfg PairConfig) (_ *Pair, err error) {
 	if err := p.link(ctx, nsA, nsB); err != nil {
 		return nil, err
 	}
-	start := func(role, ns, iface string) (*Lab, error) {
+	start := func(conf, ns, iface string) (*Lab, error) {
 		return Start(ctx, Config{
-			Conf:   filepath.Join(p.dir, role+".conf"),
+			Conf:   filepath.Join(p.dir, conf),
 			Leases: filepath.Join(p.dir, "start.leases"),
 			Stderr: cfg.Stderr,
 			netns:  ns,
 			iface:  iface,
 		})
 	}
-	if p.Primary, err = start("primary", nsA, "v0"); err != nil {
+	if p.Primary, err = start(confName, nsA, "v0"); err != nil {
 		return nil, fmt.Errorf("primary: %w", err)
 	}
-	if p.Secondary, err = start("secondary", nsB, "br0"); err != nil {
+	if p.Secondary, err = start("secondary.conf", nsB, "br0"); err != nil {
 		return nil, fmt.Errorf("secondary: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, normalTimeout)
@@ -270,7 +272,9 @@ func (p *Pair) WriteProfile(path string) error {
 	return nil
 }
 
-// Dir returns the pair's own directory (each peer has its own too).
+// Dir returns the pair's own directory, holding the primary's dhcpd.conf
+// and the secondary's secondary.conf as they started (each peer has a
+// directory of its own too, with the files dhcpd uses).
 func (p *Pair) Dir() string { return p.dir }
 
 // SecretFile returns the path of the file holding the pair's secret in
