@@ -160,6 +160,60 @@ func TestPairCLI(t *testing.T) {
 			t.Errorf("addresses: exit %d, stdout %q, stderr %q", st, out, errs)
 		}
 	})
+
+	t.Run("failover-state", func(t *testing.T) {
+		env := []string{f.config}
+		// Without a terminal and without --force, nothing changes.
+		st, out, errs := pairRun(t, f.p, env, "failover-state", "lab-failover", "partner-down", "--server", "primary")
+		if st != 2 || !strings.Contains(errs, "not changed: stdin is not a terminal") {
+			t.Errorf("no tty, no --force: exit %d, stdout %q, stderr %q; want 2", st, out, errs)
+		}
+		// States dhcpd steps through itself, and numbers, are refused.
+		for _, s := range []string{"conflict-done", "startup", "99", "4"} {
+			st, _, errs := pairRun(t, f.p, env, "failover-state", "lab-failover", s, "--force")
+			if st != 2 || !strings.Contains(errs, "settable: communications-interrupted, normal, partner-down, paused, recover, shutdown") {
+				t.Errorf("%s: exit %d, stderr %q; want 2 and the settable states", s, st, errs)
+			}
+		}
+		if local, _ := f.p.Primary.FailoverStates(); local != "normal" {
+			t.Fatalf("the primary is %s after refused changes", local)
+		}
+
+		// The secondary goes down; the primary notices.
+		if err := f.p.Secondary.Stop(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		for local, _ := f.p.Primary.FailoverStates(); local != "communications-interrupted"; local, _ = f.p.Primary.FailoverStates() {
+			if time.Now().After(deadline) {
+				t.Fatalf("the primary is %s, 15 s after the secondary stopped", local)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+
+		// On a terminal, failover-state asks first.
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		cmd := f.p.Command(ctx, omapishBinary(t), "failover-state", "lab-failover", "partner-down", "--server", "primary")
+		cmd.Env = append(cleanEnv(t), env...)
+		cmd.Dir = t.TempDir()
+		term := startTermCmd(t, cmd)
+		mark := term.expect(0, "into partner-down? Type yes to go on: ", 10*time.Second)
+		term.send("yes\r")
+		term.expect(mark, "local partner-down since", 15*time.Second)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("failover-state: %v", err)
+		}
+		if local, _ := f.p.Primary.FailoverStates(); local != "partner-down" {
+			t.Errorf("dhcpd's log says the primary is %s", local)
+		}
+
+		// And the status says so: WARNING, with the secondary unreachable.
+		st, out, _ = pairRun(t, f.p, env, "--timeout", "1s", "failover-status", "lab-failover", "--brief", "--server", "primary")
+		if st != 1 || !strings.HasPrefix(out, "FAILOVER WARNING - primary: lab-failover partner-down, partner ") {
+			t.Errorf("status after partner-down: exit %d, stdout %q; want 1", st, out)
+		}
+	})
 }
 
 // TestEachCLI checks --each's refusals without a lab.

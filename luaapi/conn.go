@@ -257,6 +257,9 @@ func (m *module) addressTarget() target {
 // servers is omapi.servers(): the names of the servers the command line
 // or the configuration names, in order.
 func (m *module) servers(L *lua.LState) int {
+	if L.GetTop() > 0 {
+		call{L: L, name: "servers"}.argError(1, "no arguments expected")
+	}
 	names := m.opts.Servers
 	if names == nil && m.opts.Profiles != nil {
 		names = m.opts.Profiles.Order

@@ -141,6 +141,7 @@ func (m *module) moduleFuncs() map[string]lua.LGFunction {
 		"unhex":      unhex,
 		"json":       jsonFn,
 		"time":       timeFn,
+		"sleep":      sleep,
 		"attributes": attributes,
 		"help":       m.help,
 	})

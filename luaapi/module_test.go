@@ -406,3 +406,27 @@ func TestServers(t *testing.T) {
 		})
 	}
 }
+
+func TestSleep(t *testing.T) {
+	L := newState(t, Options{})
+	start := time.Now()
+	doString(t, L, `omapi.sleep(0.05)`)
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("omapi.sleep(0.05) returned after %v", d)
+	}
+	for code, want := range map[string]string{
+		`omapi.sleep("soon")`: "number of seconds",
+		`omapi.sleep(-1)`:     "seconds from 0 to 86400",
+	} {
+		if err := L.DoString(code); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error with %q", code, err, want)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	L.SetContext(ctx)
+	defer L.RemoveContext()
+	if err := L.DoString(`omapi.sleep(10)`); err == nil || !strings.Contains(err.Error(), "canceled") {
+		t.Errorf("sleep in a canceled state: %v", err)
+	}
+}
