@@ -161,6 +161,74 @@ func TestPairCLI(t *testing.T) {
 		}
 	})
 
+	t.Run("lease-compare", func(t *testing.T) {
+		// Real DHCP clients take leases; whichever peer answers, the
+		// failover updates bring each lease to the other.
+		type client struct{ mac, hostname, ip string }
+		clients := []*client{{mac: "00:00:5e:00:53:b1", hostname: "pc-b1"}, {mac: "00:00:5e:00:53:b2", hostname: "pc-b2"},
+			{mac: "00:00:5e:00:53:b3", hostname: "pc-b3"}, {mac: "00:00:5e:00:53:b4"}}
+		for _, c := range clients {
+			ip, err := f.p.Client(t.Context(), c.mac, c.hostname)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.ip = ip
+		}
+		env := []string{f.config, "OMAPISH_LAB=" + f.p.Primary.Namespace()}
+		var st int
+		var out, errs string
+		for deadline := time.Now().Add(15 * time.Second); ; {
+			// The pools of the lab's dhcpd.conf, on the two profiles.
+			st, out, errs = pairRun(t, f.p, env, "lease-compare")
+			if st != 1 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if st != 0 || out != "" || !strings.Contains(errs, "primary and secondary: 100 addresses, 100 leases, no difference") {
+			t.Fatalf("after the clients: exit %d, stdout %q, stderr %q; want 0 and no difference", st, out, errs)
+		}
+		// Both peers hold each client's lease (by addresses, no config);
+		// the client's hostname only the peer that answered it, as
+		// failover does not send it.
+		for _, c := range clients {
+			hostnames := ""
+			for _, server := range []string{f.primary, f.secondary} {
+				code := `local c = assert(omapi.connect()) local l = assert(c:lookup_by_lease{ip = "` + c.ip + `"})
+					return omapi.lease_states[l.state] .. " " .. l["hardware-address"], l["client-hostname"] or ""`
+				st, out, errs := pairRun(t, f.p, nil, "--server", server, "--key-name", f.p.Primary.KeyName(), "--secret-file", f.secretFile, "-e", code)
+				lines := strings.SplitN(strings.TrimSpace(out), "\t", 2)
+				if st != 0 || len(lines) != 2 || lines[0] != `"active `+c.mac+`"` {
+					t.Errorf("%s, lease %s: exit %d, stdout %q, stderr %q; want active and %s", server, c.ip, st, out, errs, c.mac)
+					continue
+				}
+				hostnames += strings.Trim(lines[1], `"`)
+			}
+			if hostnames != c.hostname {
+				t.Errorf("lease %s: the peers' client hostnames are %q together, want %q from one of them", c.ip, hostnames, c.hostname)
+			}
+		}
+
+		// A change on one side only: the secondary ends a client's lease.
+		target := clients[0].ip
+		st, out, errs = pairRun(t, f.p, env, "--server", "secondary", "-e",
+			`local o = assert(assert(omapi.connect()):open("lease", {ip = "`+target+`"})) return assert(o:update{ends = os.time() - 60})`)
+		if st != 0 {
+			t.Fatalf("changing the secondary: exit %d, %s%s", st, out, errs)
+		}
+		st, out, errs = pairRun(t, f.p, env, "lease-compare", target, "--format", "csv")
+		if st != 1 || !strings.HasPrefix(out, "ip,field,primary,secondary\n") || !strings.Contains(out, "\n"+target+",ends,") ||
+			!strings.Contains(errs, "differences") {
+			t.Errorf("after a change on one side: exit %d, stdout %q, stderr %q; want 1 and the difference", st, out, errs)
+		}
+		// By addresses, without a configuration, the same.
+		st, out, _ = pairRun(t, f.p, nil, "--key-name", f.p.Primary.KeyName(), "--secret-file", f.secretFile,
+			"lease-compare", target, "--server", f.primary+","+f.secondary)
+		if st != 1 || !strings.Contains(out, target+"      ends ") {
+			t.Errorf("by addresses: exit %d, stdout %q", st, out)
+		}
+	})
+
 	t.Run("failover-state", func(t *testing.T) {
 		env := []string{f.config}
 		// Without a terminal and without --force, nothing changes.

@@ -33,7 +33,7 @@ const (
 
 	// pairMCLT is the pair's maximum client lead time, in seconds: short,
 	// so that recover and partner-down finish while a user watches.
-	pairMCLT = 10
+	pairMCLT = 60
 
 	// normalTimeout bounds the wait for both peers to reach normal.
 	normalTimeout = 30 * time.Second
