@@ -310,3 +310,51 @@ func readTrim(tb testing.TB, path string) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// TestScriptsWithoutServer runs every saved script with no configuration
+// file and no --server: each says what to give and exits with its
+// documented status, with nothing on stdout (no header first).
+func TestScriptsWithoutServer(t *testing.T) {
+	dir := t.TempDir()
+	hosts := writeFile(t, filepath.Join(dir, "hosts.csv"), "name,mac,ip\nweb1,00:00:5e:00:53:81,192.0.2.81\n", 0o600)
+	for _, tt := range []struct {
+		args   []string
+		status int
+		want   string
+	}{
+		{[]string{"lease-scan", "192.0.2.0/30"}, 1, "give omapish --server"},
+		{[]string{"host-find", "00:00:5e:00:53:50"}, 1, "give omapish --server"},
+		{[]string{"host-move", "web2", "--ip", "192.0.2.83"}, 1, "give omapish --server"},
+		{[]string{"hosts-sync", hosts, "--dry-run"}, 1, "give omapish --server"},
+		{[]string{"inspect", "lease", "ip=192.0.2.150"}, 1, "give omapish --server"},
+		{[]string{"failover-status", "lab-failover"}, 3, ""},
+		{[]string{"failover-state", "lab-failover", "partner-down", "--force"}, 3, "give --server"},
+		{[]string{"lease-compare", "192.0.2.0/30"}, 2, "give --server A --server B"},
+	} {
+		t.Run(tt.args[0], func(t *testing.T) {
+			cmd := exec.Command(omapishBinary(t), tt.args...)
+			cmd.Dir = t.TempDir()
+			cmd.Env = cleanEnv(t)
+			var out, errb strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			err := cmd.Run()
+			st := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				st = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if tt.args[0] == "failover-status" {
+				// A monitoring plugin's verdict is its stdout.
+				if st != 3 || !strings.HasPrefix(out.String(), "FAILOVER UNKNOWN - cannot connect: ") || !strings.Contains(out.String(), "give --server") {
+					t.Errorf("exit %d, stdout %q, stderr %q; want 3 and UNKNOWN", st, out.String(), errb.String())
+				}
+				return
+			}
+			if st != tt.status || out.String() != "" || !strings.Contains(errb.String(), tt.want) ||
+				strings.Contains(errb.String(), "stack traceback") || strings.Count(strings.TrimSpace(errb.String()), "\n") > 1 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d, nothing on stdout and %q", st, out.String(), errb.String(), tt.status, tt.want)
+			}
+		})
+	}
+}

@@ -106,7 +106,9 @@ local function now() return omapi.time(os.time()) end
 -- Connect, as a message rather than an error when no server is configured.
 local ok, conn, cerr = pcall(omapi.connect, opts.server)
 if not ok then
-  fail(UNKNOWN, tostring(conn):gsub("^[^:]*:%d+: ", "") .. " (give --server, or a profile)")
+  local raised = tostring(conn)
+  fail(UNKNOWN, "cannot connect: " .. raised:gsub("^[^:]*:%d+: ", "") ..
+    " (give --server NAME|HOST[:PORT], or a configuration file with a default profile)")
 end
 if not conn then fail(UNKNOWN, "cannot connect: " .. cerr) end
 local where = peer .. " on " .. (opts.server or conn.profile or conn.address)

@@ -160,7 +160,7 @@ local function connect(server)
   if not ok then
     local msg = tostring(conn):gsub("^[^:]*:%d+: ", "")
     if not server then
-      msg = msg .. " (give --server, or a profile: omapish --server NAME failover-status)"
+      msg = msg .. " (give --server NAME|HOST[:PORT], or a configuration file with a default profile)"
     end
     return nil, msg
   end
