@@ -276,6 +276,13 @@ func TestPairCLI(t *testing.T) {
 			t.Errorf("dhcpd's log says the primary is %s", local)
 		}
 
+		// By address and a secret file, no configuration: it is there already.
+		st, out, errs = pairRun(t, f.p, nil, "--key-name", f.p.Primary.KeyName(), "--secret-file", f.secretFile,
+			"failover-state", "lab-failover", "partner-down", "--server", f.primary)
+		if st != 0 || !strings.Contains(out, "is in partner-down already") {
+			t.Errorf("by address: exit %d, stdout %q, stderr %q; want 0, already", st, out, errs)
+		}
+
 		// And the status says so: WARNING, with the secondary unreachable.
 		st, out, _ = pairRun(t, f.p, env, "--timeout", "1s", "failover-status", "lab-failover", "--brief", "--server", "primary")
 		if st != 1 || !strings.HasPrefix(out, "FAILOVER WARNING - primary: lab-failover partner-down, partner ") {
@@ -299,6 +306,14 @@ func TestEachCLI(t *testing.T) {
 		if st != exitUsage || out != "" || !strings.Contains(errs, tt.want) {
 			t.Errorf("omapish %q: exit %d, stdout %q, stderr %q; want 2 and %q", tt.args, st, out, errs, tt.want)
 		}
+	}
+}
+
+// TestLabPairUsage: --pair runs its own sample, not a given dhcpd.conf.
+func TestLabPairUsage(t *testing.T) {
+	st, out, errs := runCLI("lab", "--pair", "--conf", "dhcpd.conf")
+	if st != exitUsage || out != "" || !strings.Contains(errs, "--pair runs its own sample pair") {
+		t.Errorf("exit %d, stdout %q, stderr %q", st, out, errs)
 	}
 }
 

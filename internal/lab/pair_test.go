@@ -69,3 +69,29 @@ func TestPair(t *testing.T) {
 		t.Errorf("namespaces left: %v", n)
 	}
 }
+
+// TestRunPair is `omapish lab --pair -- CMD`: CMD runs in the primary's
+// namespace with a profile for both peers, and everything is gone after.
+// Not parallel: it counts the namespaces of this process.
+func TestRunPair(t *testing.T) {
+	var stdout, stderr strings.Builder
+	before := ours(t)
+	code, err := lab.RunPair(context.Background(), lab.PairConfig{},
+		[]string{"sh", "-c", `cat "$OMAPISH_CONFIG"; ip -4 -o addr show dev v0; exit 7`}, nil, &stdout, &stderr)
+	if err != nil || code != 7 {
+		t.Fatalf("RunPair = %d, %v; want 7 (CMD's status)\n%s", code, err, stderr.String())
+	}
+	for _, want := range []string{`default = "primary"`, "[servers.secondary]", `address = "` + lab.SecondaryIP + `:7911"`, "inet " + lab.PrimaryIP + "/24"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("CMD's output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	for _, want := range []string{"-- primary: profile \"primary\"", "-- secondary: profile \"secondary\", OMAPI at 192.0.2.2:7911", "failover normal, partner normal"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if after := ours(t); len(after) > len(before) {
+		t.Errorf("namespaces left: before %v, after %v", before, after)
+	}
+}
