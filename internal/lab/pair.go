@@ -452,7 +452,7 @@ func pairLeases(now time.Time) string {
 			leases = append(leases, l)
 		}
 	}
-	at := leaseTime(now.Add(-time.Hour))
+	at := leaseTime(now)
 	return leasesFile(now, leases) + fmt.Sprintf(
 		"failover peer %q state {\n  my state normal at %s;\n  partner state normal at %s;\n  mclt %s;\n}\n",
 		Sample.FailoverPeer, at, at, strconv.Itoa(pairMCLT))
