@@ -32,7 +32,9 @@ const (
 	SecondaryIP = "192.0.2.2"
 
 	// pairMCLT is the pair's maximum client lead time, in seconds: short,
-	// so that recover and partner-down finish while a user watches.
+	// so that recover and partner-down finish within a minute, and long
+	// enough for a client's first lease (which lasts an MCLT until the
+	// partner has it) to outlive a test.
 	pairMCLT = 60
 
 	// normalTimeout bounds the wait for both peers to reach normal.
@@ -53,7 +55,7 @@ type PairConfig struct {
 // in a network namespace of its own, joined by a veth pair over which
 // their failover traffic goes; nothing leaves the two namespaces. Both run
 // the sample's hosts, groups and failover pool (192.0.2.100-199, split
-// 128, MCLT 10 seconds) and start from the sample's failover leases with
+// 128, MCLT 60 seconds) and start from the sample's failover leases with
 // both peers recorded as normal, so that they are normal again within
 // seconds ([StartPair] waits for it).
 type Pair struct {
