@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,8 +19,11 @@ const usage = `Usage:
   omapish [flags]                      interactive shell
   omapish [flags] FILE.lua [ARGS...]   run a script; ARGS in the Lua table arg (arg[0] = FILE)
   omapish [flags] -e CODE              run CODE; values it returns are printed
+  omapish --each [flags] FILE|-e CODE  run it on every server at once, lines labelled by server
   omapish lab [--conf FILE] [--leases FILE] [-- CMD [ARGS...]]
                                        start a real dhcpd sandbox and run the shell (or CMD) inside it
+  omapish lab --pair [-- CMD [ARGS...]]
+                                       the same with two dhcpds in a failover pair
   omapish bench [--n N]                measure omapish against a lab dhcpd, omshell as baseline
 
 A FILE that does not exist is looked up among the saved scripts shipped in
@@ -39,12 +43,14 @@ exit(n) or os.exit(n) in a chunk: n.
 
 // options are the parsed command line.
 type options struct {
-	config, server, keyName, secretFile string
-	timeout                             time.Duration
-	json, trace, interactive, version   bool
-	code                                string
-	script                              string
-	args                                []string
+	config, keyName, secretFile       string
+	servers                           serverFlags
+	each                              bool
+	timeout                           time.Duration
+	json, trace, interactive, version bool
+	code                              string
+	script                            string
+	args                              []string
 }
 
 // parseFlags parses the command line; --help writes the usage to stdout
@@ -54,12 +60,13 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("omapish", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by the caller
 	fs.StringVar(&o.config, "config", "", "configuration `FILE` (default $OMAPISH_CONFIG, then ~/.config/omapish/config.toml, then ./config.toml)")
-	fs.StringVar(&o.server, "server", "", "profile `NAME` or address HOST[:PORT] used by omapi.connect()")
+	fs.Var(&o.servers, "server", "profile `NAME` or address HOST[:PORT]; repeat for several (omapi.servers()), the first is omapi.connect()'s default")
 	fs.StringVar(&o.keyName, "key-name", "", "OMAPI key `NAME` (with --secret-file or $OMAPISH_SECRET)")
 	fs.StringVar(&o.secretFile, "secret-file", "", "`FILE` holding the base64 secret (mode 0600)")
 	fs.Var((*durationFlag)(&o.timeout), "timeout", "time limit for connecting and for each request, a `DURATION` such as 2s (default 5s)")
 	fs.BoolVar(&o.json, "json", false, "print returned values as JSON, one document per value")
 	fs.BoolVar(&o.trace, "trace", false, "show every message sent and received on stderr, decoded and hex-dumped")
+	fs.BoolVar(&o.each, "each", false, "run FILE or -e CODE on every server (--server, repeated, or the configuration's profiles) at once, each line labelled with its server")
 	fs.BoolVar(&o.interactive, "i", false, "enter the shell after running FILE or -e CODE")
 	fs.StringVar(&o.code, "e", "", "run `CODE` and print the values it returns")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -102,63 +109,122 @@ func (d *durationFlag) Set(s string) error {
 	return nil
 }
 
+// servers is what the command line makes of the configuration for
+// omapi.servers() and omapi.connect("host[:port]").
+type servers struct {
+	// names are the servers --server named, in order, as profile names
+	// (an address is a profile of its own, named by the address); without
+	// --server, the configuration's profiles in file order.
+	names []string
+	// addrKey holds the key (and timeout) from --key-name, --secret-file
+	// and $OMAPISH_SECRET for an address that no profile describes; nil
+	// when none of them is given.
+	addrKey *profile.Server
+}
+
 // loadConfig loads the configuration and applies the flags and
-// $OMAPISH_SECRET to the profile omapi.connect() uses by default.
-func loadConfig(o *options) (*profile.Config, error) {
+// $OMAPISH_SECRET: each --server becomes a profile (a profile named, or an
+// address), the first of them the default, and --key-name, --secret-file,
+// $OMAPISH_SECRET and --timeout apply to each, or to the default profile
+// when no --server is given.
+func loadConfig(o *options) (*profile.Config, servers, error) {
 	cfg, err := profile.Load(o.config)
 	if err != nil {
-		return nil, err
+		return nil, servers{}, err
 	}
-	if o.server == "" && o.keyName == "" && o.secretFile == "" && o.timeout == 0 && os.Getenv(profile.EnvSecret) == "" {
-		return cfg, nil
+	set := servers{names: cfg.Order}
+	keyGiven := o.keyName != "" || o.secretFile != "" || os.Getenv(profile.EnvSecret) != ""
+	if len(o.servers) == 0 && !keyGiven && o.timeout == 0 {
+		return cfg, set, nil
 	}
-	var s profile.Server
-	switch _, isProfile := cfg.Servers[o.server]; {
-	case o.server != "" && isProfile:
-		s = cfg.Servers[o.server]
-	case o.server != "":
-		addr, err := profile.ParseAddress(o.server)
-		if err != nil {
-			return nil, fmt.Errorf("--server %s: not a profile in %s and not an address: %w", o.server, orNone(cfg.Path), err)
-		}
-		s = profile.Server{Name: "--server", Address: addr, Algorithm: "hmac-md5", Timeout: 5 * time.Second}
-	default:
-		if cfg.Default == "" {
-			if o.keyName != "" || o.secretFile != "" {
-				return nil, errors.New("--key-name/--secret-file need a server: give --server or set a default profile")
-			}
-			return cfg, nil
-		}
-		s = cfg.Servers[cfg.Default]
-	}
-	if o.keyName != "" {
-		s.KeyName = o.keyName
-	}
+	// The flags' key, checked once, applied to each server below.
+	var secret profile.Secret
 	if o.secretFile != "" {
-		secret, err := profile.ReadSecretFile(o.secretFile)
-		if err != nil {
-			return nil, fmt.Errorf("--secret-file: %w", err)
+		if secret, err = profile.ReadSecretFile(o.secretFile); err != nil {
+			return nil, servers{}, fmt.Errorf("--secret-file: %w", err)
 		}
-		s.Secret = secret
 	}
-	if err := s.ApplyEnv(); err != nil {
-		return nil, err
+	apply := func(s profile.Server) (profile.Server, error) {
+		if o.keyName != "" {
+			s.KeyName = o.keyName
+		}
+		if secret != nil {
+			s.Secret = secret
+		}
+		if err := s.ApplyEnv(); err != nil {
+			return s, err
+		}
+		if o.timeout > 0 {
+			s.Timeout = o.timeout
+		}
+		if s.KeyName != "" && len(s.Secret) == 0 {
+			return s, fmt.Errorf("key %s has no secret: give --secret-file or set $%s", s.KeyName, profile.EnvSecret)
+		}
+		if s.KeyName == "" && len(s.Secret) > 0 {
+			return s, errors.New("a secret without a key name: give --key-name")
+		}
+		return s, nil
 	}
-	if o.timeout > 0 {
-		s.Timeout = o.timeout
+	addr := profile.Server{Algorithm: profile.DefaultAlgorithm, Timeout: profile.DefaultTimeout}
+	var addrErr error // why the flags give no key for an address
+	if keyGiven || o.timeout > 0 {
+		// $OMAPISH_SECRET alone may be meant for the default profile's
+		// key: it fails only a run that names an address.
+		k, err := apply(addr)
+		if err == nil {
+			set.addrKey = &k
+		}
+		addrErr = err
 	}
-	if s.KeyName != "" && len(s.Secret) == 0 {
-		return nil, fmt.Errorf("key %s has no secret: give --secret-file or set $%s", s.KeyName, profile.EnvSecret)
+	if len(o.servers) == 0 {
+		if cfg.Default != "" {
+			s, err := apply(cfg.Servers[cfg.Default])
+			if err != nil {
+				return nil, servers{}, fmt.Errorf("profile %s: %w", cfg.Default, err)
+			}
+			cfg.Servers[cfg.Default] = s
+		}
+		return cfg, set, nil
 	}
-	if s.KeyName == "" && len(s.Secret) > 0 {
-		return nil, errors.New("a secret without a key name: give --key-name")
+	set.names = nil
+	for _, name := range o.servers {
+		s, isProfile := cfg.Servers[name]
+		if !isProfile {
+			a, err := profile.ParseAddress(name)
+			if err != nil {
+				return nil, servers{}, fmt.Errorf("--server %s: not a profile in %s and not an address: %w", name, orNone(cfg.Path), err)
+			}
+			if addrErr != nil {
+				return nil, servers{}, fmt.Errorf("--server %s: %w", name, addrErr)
+			}
+			s = addr
+			s.Name, s.Address = a, a
+		}
+		if slices.Contains(set.names, s.Name) {
+			return nil, servers{}, fmt.Errorf("--server %s: given twice", name)
+		}
+		s, err := apply(s)
+		if err != nil {
+			return nil, servers{}, fmt.Errorf("--server %s: %w", name, err)
+		}
+		cfg.Servers[s.Name] = s
+		set.names = append(set.names, s.Name)
 	}
-	if s.Name == "" {
-		s.Name = "--server"
+	cfg.Default = set.names[0]
+	return cfg, set, nil
+}
+
+// serverFlags is the repeatable --server flag.
+type serverFlags []string
+
+func (f *serverFlags) String() string { return strings.Join(*f, ",") }
+
+func (f *serverFlags) Set(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("a profile name or an address expected")
 	}
-	cfg.Servers[s.Name] = s
-	cfg.Default = s.Name
-	return cfg, nil
+	*f = append(*f, strings.TrimSpace(s))
+	return nil
 }
 
 func orNone(path string) string {

@@ -84,10 +84,13 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 
-	cfg, err := loadConfig(opts)
+	cfg, srv, err := loadConfig(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "omapish:", err)
 		return exitUsage
+	}
+	if opts.each {
+		return runEach(opts, srv.names, stdout, stderr)
 	}
 
 	stdinTTY := isTerminal(stdin)
@@ -96,7 +99,7 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	L := lua.NewState()
 	defer L.Close()
 	defer luaapi.CloseAll(L)
-	lopts := luaapi.Options{Profiles: cfg, Timeout: opts.timeout, Stdout: stdout}
+	lopts := luaapi.Options{Profiles: cfg, Servers: srv.names, AddressKey: srv.addrKey, Timeout: opts.timeout, Stdout: stdout}
 	if opts.trace {
 		lopts.Trace = newTracer(stderr).trace
 	}

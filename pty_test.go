@@ -61,6 +61,12 @@ func startTerm(tb testing.TB, env []string, args ...string) *term {
 	cmd := exec.Command(omapishBinary(tb), args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Dir = tb.TempDir() // not the repository, whose config.toml is a sample
+	return startTermCmd(tb, cmd)
+}
+
+// startTermCmd runs cmd on a pseudo-terminal of 40 by 200.
+func startTermCmd(tb testing.TB, cmd *exec.Cmd) *term {
+	tb.Helper()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
 	if err != nil {
 		tb.Fatalf("pty: %v", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -213,7 +214,9 @@ func (m *module) resolve(c call) target {
 			c.argError(1, "profile name or address expected, got an empty string")
 		}
 		if m.isAddress(s) {
-			return target{address: parseAddress(c, 1, s)}
+			t := m.addressTarget()
+			t.address = parseAddress(c, 1, s)
+			return t
 		}
 		return m.fromProfile(c, 1, s)
 	case *lua.LTable:
@@ -241,6 +244,35 @@ func (m *module) isAddress(s string) bool {
 	return strings.Contains(s, ".") || s == "localhost"
 }
 
+// addressTarget is the key and timeout an address without a profile gets:
+// those of the command line's --key-name, --secret-file and
+// $OMAPISH_SECRET, if any.
+func (m *module) addressTarget() target {
+	k := m.opts.AddressKey
+	if k == nil {
+		return target{}
+	}
+	return target{keyName: k.KeyName, alg: k.Algorithm, secret: slices.Clone([]byte(k.Secret)), timeout: k.Timeout}
+}
+
+// servers is omapi.servers(): the names of the servers the command line
+// or the configuration names, in order.
+func (m *module) servers(L *lua.LState) int {
+	if L.GetTop() > 0 {
+		call{L: L, name: "servers"}.argError(1, "no arguments expected")
+	}
+	names := m.opts.Servers
+	if names == nil && m.opts.Profiles != nil {
+		names = m.opts.Profiles.Order
+	}
+	t := L.CreateTable(len(names), 0)
+	for _, n := range names {
+		t.Append(lua.LString(n))
+	}
+	L.Push(t)
+	return 1
+}
+
 func parseAddress(c call, n int, s string) string {
 	addr, err := profile.ParseAddress(s)
 	if err != nil {
@@ -254,13 +286,13 @@ func (m *module) fromProfile(c call, n int, name string) target {
 		if name == "" {
 			c.errorf(`no server given and no configuration loaded: pass a profile name, "host:port" or {address=..., key_name=..., secret=...}`)
 		}
-		c.argError(n, fmt.Sprintf(`no profile %q: no configuration loaded; for a host, write "%s:%d"`, name, name, omapi.DefaultPort))
+		c.argError(n, fmt.Sprintf(`no profile %q: no configuration loaded`, name)+hostHint(name))
 	}
 	s, err := m.opts.Profiles.Lookup(name)
 	if err != nil {
 		msg := errMessage(err)
 		if name != "" {
-			msg += fmt.Sprintf(`; for a host, write "%s:%d"`, name, omapi.DefaultPort)
+			msg += hostHint(name)
 			c.argError(n, msg)
 		}
 		c.errorf("%s", msg)
@@ -269,7 +301,16 @@ func (m *module) fromProfile(c call, n int, name string) target {
 		secret: []byte(s.Secret), timeout: s.Timeout}
 }
 
-var connectKeys = []string{"profile", "address", "key_name", "secret", "algorithm", "timeout"}
+// hostHint tells how to write name as an address: "host:7911" for a
+// bare host, {address = ...} for what has a port already.
+func hostHint(name string) string {
+	if strings.Contains(name, ":") {
+		return fmt.Sprintf(`; for an address, write omapi.connect(%q) or {address = %q}`, name, name)
+	}
+	return fmt.Sprintf(`; for a host, write "%s:%d"`, name, omapi.DefaultPort)
+}
+
+var connectKeys = []string{"profile", "address", "key_name", "secret", "secret_file", "secret_env", "algorithm", "timeout"}
 
 func (m *module) fromTable(c call, tbl *lua.LTable) target {
 	get := func(key string) lua.LValue { return tbl.RawGetString(key) }
@@ -295,6 +336,8 @@ func (m *module) fromTable(c call, tbl *lua.LTable) target {
 	addr, hasAddr := str("address")
 	if hasProf || !hasAddr {
 		t = m.fromProfile(c, 1, prof)
+	} else {
+		t = m.addressTarget()
 	}
 	if hasAddr {
 		t.address = parseAddress(c, 1, addr)
@@ -305,10 +348,19 @@ func (m *module) fromTable(c call, tbl *lua.LTable) target {
 			t.secret = nil
 		}
 	}
-	if s, ok := str("secret"); ok {
-		sec, err := profile.DecodeSecret(s)
+	var source string // the secret's field, one at most
+	for _, k := range []string{"secret", "secret_file", "secret_env"} {
+		v, ok := str(k)
+		if !ok {
+			continue
+		}
+		if source != "" {
+			c.argError(1, fmt.Sprintf("%s and %s: give only one of secret, secret_file and secret_env", source, k))
+		}
+		source = k
+		sec, err := profile.LoadSecret(k, v, ".")
 		if err != nil {
-			c.argError(1, "secret: "+errMessage(err))
+			c.argError(1, k+": "+errMessage(err))
 		}
 		t.secret = sec
 	}

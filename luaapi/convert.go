@@ -719,6 +719,28 @@ func isoTime(n int64) string {
 	return time.Unix(n, 0).UTC().Format(time.RFC3339)
 }
 
+// sleep is omapi.sleep(seconds): it waits, or raises the error of the
+// state's context when that ends first (Ctrl-C in the shell).
+func sleep(L *lua.LState) int {
+	c := call{L: L, name: "sleep"}
+	v := L.Get(1)
+	n, ok := v.(lua.LNumber)
+	if !ok {
+		c.typeError(1, "number of seconds")
+	}
+	if n < 0 || n > 86400 || n != n {
+		c.argError(1, fmt.Sprintf("seconds from 0 to 86400 expected, got %v", n))
+	}
+	t := time.NewTimer(time.Duration(float64(n) * float64(time.Second)))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-stateContext(L).Done():
+		L.RaiseError("sleep: %v", stateContext(L).Err())
+	}
+	return 0
+}
+
 func timeFn(L *lua.LState) int {
 	c := call{L: L, name: "time"}
 	n, ok := L.Get(1).(lua.LNumber)

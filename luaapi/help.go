@@ -24,13 +24,22 @@ type Doc struct {
 // docs is the module's documentation, in the order help lists it.
 var docs = []Doc{
 	// Connections.
-	{"omapi.connect", `omapi.connect([profile | "host:port" | {address=, key_name=, secret=, algorithm=, timeout=, profile=}]) -> conn`,
+	{"omapi.connect", `omapi.connect([profile | "host:port" | {address=, key_name=, secret=, secret_file=, secret_env=, algorithm=, timeout=, profile=}]) -> conn`,
 		"Connect to an OMAPI server and open the key.",
-		`With no argument: the default profile. A string with ":", an IP address or a dotted host
-name is an address (unsigned, unless given in a table with key_name and secret), any other
-string a profile name. In a table, fields override the profile named by profile= (or the
-default profile when no address is given); secret is base64, timeout is seconds or "5s".
-Fails with nil, message, code ("io", "auth", "timeout", ...).`},
+		`With no argument: the default profile (the first --server). A string with ":", an IP
+address or a dotted host name is an address, any other string a profile name. An address
+gets the command line's key (--key-name with --secret-file or $OMAPISH_SECRET), or none.
+In a table, fields override the profile named by profile= (or the default profile when
+no address is given; with an address alone, the command line's key); the secret is one
+of secret (base64), secret_file (a path, mode 0600) or secret_env (a variable holding
+the base64); timeout is seconds or "5s". Fails with nil, message, code ("io", "auth",
+"timeout", ...).`},
+	{"omapi.servers", "omapi.servers() -> {name, ...}",
+		"The servers the command line (--server, repeated) or the configuration names, in order.",
+		`Each name is a profile name or an address that omapi.connect takes: --server values in the
+order given, else the configuration file's profiles in the order of the file. Empty when
+there are neither. For example:
+  for _, s in ipairs(omapi.servers()) do local c = assert(omapi.connect(s)) ... end`},
 	{"conn:close", "conn:close() -> true", "Close the connection; later calls on it raise an error.", ""},
 	{"conn.address", "conn.address", "The server address, host:port.", ""},
 	{"conn.key_name", "conn.key_name", "The key's name; nil when the connection is unsigned.", ""},
@@ -202,6 +211,7 @@ ignores (with a "did you mean"), unless the value is wrapped with omapi.raw or r
 themselves text of the form xx:xx (wrap with omapi.raw to be exact whatever they are).`},
 	{"omapi.json", "omapi.json(v [, indent]) -> text",
 		"JSON of a value: objects as name -> value, strings that are not text as hex.", "indent is true (two spaces) or a string."},
+	{"omapi.sleep", "omapi.sleep(seconds)", "Wait that many seconds (a fraction too), e.g. between polls; Ctrl-C ends it.", ""},
 	{"omapi.time", "omapi.time(epoch) -> text", `ISO 8601 UTC of epoch seconds; "never" for 0x7fffffff.`, ""},
 	{"omapi.attributes", "omapi.attributes([type]) -> {name, ...}", "The attribute names the schema knows for a type (all types without one).", ""},
 	{"omapi.help", "omapi.help([name])", "Print this help, or the help of one function.", ""},

@@ -39,6 +39,15 @@ type Options struct {
 	// Profiles are the server profiles omapi.connect(name) and
 	// omapi.connect() (the default profile) use; nil means none.
 	Profiles *profile.Config
+	// Servers are the profile names omapi.servers() lists (the command
+	// line's --server, in order); nil means the profiles of Profiles in
+	// the order of its file.
+	Servers []string
+	// AddressKey gives the key (KeyName, Algorithm, Secret) and Timeout
+	// for an address that no profile describes: omapi.connect("host:port")
+	// and the table form with an address and no profile. Nil means
+	// unsigned, with the default timeout.
+	AddressKey *profile.Server
 	// Dial opens the transport, e.g. a lab's namespace dialer; nil means
 	// a net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -119,6 +128,7 @@ func stateContext(L *lua.LState) context.Context {
 func (m *module) moduleFuncs() map[string]lua.LGFunction {
 	return m.withUtil(map[string]lua.LGFunction{
 		"connect":    m.connect,
+		"servers":    m.servers,
 		"u32":        m.u32,
 		"ip":         m.ip,
 		"mac":        m.mac,
@@ -132,6 +142,7 @@ func (m *module) moduleFuncs() map[string]lua.LGFunction {
 		"unhex":      unhex,
 		"json":       jsonFn,
 		"time":       timeFn,
+		"sleep":      sleep,
 		"attributes": attributes,
 		"help":       m.help,
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/internal/lab/labtest"
+	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
 )
@@ -383,4 +384,49 @@ func leaseKeys(L *lua.LState, n int) *lua.LTable {
 		tb.Append(k)
 	}
 	return tb
+}
+
+func TestServers(t *testing.T) {
+	cfg := &profile.Config{Servers: map[string]profile.Server{"b": {}, "a": {}}, Order: []string{"b", "a"}}
+	for _, tt := range []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"none", Options{}, ""},
+		{"the file's order", Options{Profiles: cfg}, "b a"},
+		{"the command line's", Options{Profiles: cfg, Servers: []string{"a", "192.0.2.9:7911"}}, "a 192.0.2.9:7911"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			L := newState(t, tt.opts)
+			doString(t, L, `GOT = table.concat(omapi.servers(), " ")`)
+			if got := L.GetGlobal("GOT").String(); got != tt.want {
+				t.Errorf("omapi.servers() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSleep(t *testing.T) {
+	L := newState(t, Options{})
+	start := time.Now()
+	doString(t, L, `omapi.sleep(0.05)`)
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("omapi.sleep(0.05) returned after %v", d)
+	}
+	for code, want := range map[string]string{
+		`omapi.sleep("soon")`: "number of seconds",
+		`omapi.sleep(-1)`:     "seconds from 0 to 86400",
+	} {
+		if err := L.DoString(code); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error with %q", code, err, want)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	L.SetContext(ctx)
+	defer L.RemoveContext()
+	if err := L.DoString(`omapi.sleep(10)`); err == nil || !strings.Contains(err.Error(), "canceled") {
+		t.Errorf("sleep in a canceled state: %v", err)
+	}
 }

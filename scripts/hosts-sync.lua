@@ -221,7 +221,12 @@ end
 ---------------------------------------------------------------------------
 -- Looking at the server.
 
-local conn, cerr = omapi.connect()
+-- With no server configured at all, omapi.connect raises: say what to give.
+local ok, conn, cerr = pcall(omapi.connect)
+if not ok then
+  local raised = tostring(conn)
+  conn, cerr = nil, raised:gsub("^[^:]*:%d+: ", "") .. " (give omapish --server NAME|HOST[:PORT] before the script's name, or a configuration file with a default profile)"
+end
 if not conn then
   io.stderr:write("hosts-sync: cannot connect: ", cerr, "\n")
   os.exit(1)

@@ -85,7 +85,12 @@ for i = 2, #operands do
 end
 if handle and count > 1 then usage_error("handle= cannot be combined with other keys") end
 
-local conn, cerr = omapi.connect()
+-- With no server configured at all, omapi.connect raises: say what to give.
+local ok, conn, cerr = pcall(omapi.connect)
+if not ok then
+  local raised = tostring(conn)
+  conn, cerr = nil, raised:gsub("^[^:]*:%d+: ", "") .. " (give omapish --server NAME|HOST[:PORT] before the script's name, or a configuration file with a default profile)"
+end
 if not conn then
   io.stderr:write("inspect: cannot connect: ", cerr, "\n")
   os.exit(1)

@@ -39,7 +39,8 @@ Options:
                       smaller takes less memory and more time)
   -h, --help          show this help
 
-Exit status: 0 done (also when nothing matched), 1 a lookup failed, 2 bad usage.
+Exit status: 0 done (also when nothing matched), 1 no connection or a lookup
+failed, 2 bad usage.
 
 Examples:
   omapish lease-scan 192.0.2.0/24 --state active
@@ -182,6 +183,18 @@ local function format_row(row)
     row.starts or "-", row.ends or "-")
 end
 
+-- Connect before the header: a run that cannot ask prints nothing on stdout.
+-- With no server configured at all, omapi.connect raises: say what to give.
+local ok, conn, err = pcall(omapi.connect)
+if not ok then
+  local raised = tostring(conn)
+  conn, err = nil, raised:gsub("^[^:]*:%d+: ", "") .. " (give omapish --server NAME|HOST[:PORT] before the script's name, or a configuration file with a default profile)"
+end
+if not conn then
+  io.stderr:write("lease-scan: cannot connect: ", err, "\n")
+  os.exit(1)
+end
+
 if format == "table" then
   print((string.format(TABLE_LINE, "IP", "STATE", "MAC", "STARTS", "ENDS", "HOSTNAME")))
 elseif format == "csv" then
@@ -190,12 +203,6 @@ else
   print("[")
 end
 
--- Scan.
-local conn, err = omapi.connect()
-if not conn then
-  io.stderr:write("lease-scan: cannot connect: ", err, "\n")
-  os.exit(1)
-end
 
 local progress = omapi.isatty("stderr")
 local scanned, leases, failures = 0, 0, 0

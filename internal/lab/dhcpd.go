@@ -33,7 +33,7 @@ type proc struct {
 }
 
 // startDHCPD starts dhcpd in the foreground inside the lab's namespace,
-// serving on v0, its output going to the lab's log.
+// serving on its interface (v0), its output going to the lab's log.
 func (l *Lab) startDHCPD() (*proc, error) {
 	// dhcpd refuses to start while the pid in its pid file is alive, and a
 	// stale pid may by now belong to another process.
@@ -43,7 +43,7 @@ func (l *Lab) startDHCPD() (*proc, error) {
 	cmd := exec.Command("ip", "netns", "exec", l.ns, l.dhcpd,
 		"-f", "-d", "-4",
 		"-cf", l.path(confName), "-lf", l.path(leasesName), "-pf", l.path(pidName),
-		"v0")
+		l.iface)
 	cmd.Dir = l.cwd
 	var out io.Writer = l.logFile
 	if l.stderr != nil {

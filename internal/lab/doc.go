@@ -13,6 +13,13 @@
 // namespaces of lab processes that died are removed by the next Start.
 // [Run] is `omapish lab`: a lab around one command.
 //
+// [StartPair] starts two dhcpds in a failover partnership, each in its own
+// namespace, joined by a veth pair (primary 192.0.2.1 on v0, secondary
+// 192.0.2.2 on a bridge br0 holding the other end), both normal within
+// about a second; [Pair.Client] runs a real DHCP client (udhcpc) in a
+// namespace of its own plugged into br0. [RunPair] is `omapish lab
+// --pair`.
+//
 // # The sample
 //
 // Without [Config.Conf] a lab runs a built-in sample ([Sample] has its

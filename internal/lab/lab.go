@@ -73,6 +73,11 @@ type Config struct {
 	// Stderr receives dhcpd's own log as it is written, in addition to
 	// the lab's log file. Nil means the log file only.
 	Stderr io.Writer
+
+	// netns is a namespace made by the caller (a pair's) for Start to use
+	// instead of making one; it is deleted by Close all the same. iface is
+	// the interface dhcpd serves on in it ("" for v0).
+	netns, iface string
 }
 
 // Lab is a running dhcpd in a private network namespace. Its methods may be
@@ -82,6 +87,7 @@ type Lab struct {
 	dir    string // temp dir with the files
 	cwd    string // dhcpd's working directory: where relative includes resolve
 	dhcpd  string // dhcpd executable
+	iface  string // the interface dhcpd serves on
 	addr   string // OMAPI address inside the namespace
 	stderr io.Writer
 
@@ -132,6 +138,7 @@ func Start(ctx context.Context, cfg Config) (_ *Lab, err error) {
 	l := &Lab{
 		ns:      fmt.Sprintf("%s%d-%d", nsPrefix, os.Getpid(), labCount.Add(1)),
 		dhcpd:   dhcpd,
+		iface:   "v0",
 		stderr:  cfg.Stderr,
 		sources: map[string]string{},
 	}
@@ -142,6 +149,9 @@ func Start(ctx context.Context, cfg Config) (_ *Lab, err error) {
 		}
 	}()
 
+	if cfg.netns != "" {
+		l.ns, l.iface = cfg.netns, cfg.iface
+	}
 	removeStale(ctx)
 	if l.dir, err = os.MkdirTemp("", l.ns+"-"); err != nil {
 		return nil, err
@@ -153,8 +163,10 @@ func Start(ctx context.Context, cfg Config) (_ *Lab, err error) {
 		return nil, err
 	}
 	l.nsMade = true
-	if err := createNamespace(ctx, l.ns, vethAddr(l.info)); err != nil {
-		return nil, err
+	if cfg.netns == "" {
+		if err := createNamespace(ctx, l.ns, vethAddr(l.info)); err != nil {
+			return nil, err
+		}
 	}
 	if l.proc, err = l.startDHCPD(); err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ func Run(ctx context.Context, cfg Config, cmd []string, stdin io.Reader, stdout,
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	l, err := startInterruptible(ctx, cfg, sigs)
+	l, err := startInterruptible(ctx, sigs, func(ctx context.Context) (*Lab, error) { return Start(ctx, cfg) })
 	if err != nil {
 		if errors.Is(err, errInterrupted) {
 			return 130, err
@@ -58,6 +58,13 @@ func Run(ctx context.Context, cfg Config, cmd []string, stdin io.Reader, stdout,
 	}
 	fmt.Fprintf(stderr, "omapish lab: dhcpd runs until %s exits\n%s%-10s %s ($OMAPISH_CONFIG)\n\n",
 		filepath.Base(cmd[0]), l.Summary(), "profile", profile)
+	return runCommand(ctx, l, profile, cmd, sigs, stdin, stdout, stderr)
+}
+
+// runCommand runs cmd inside l's namespace with $OMAPISH_CONFIG set to
+// profile, passing on the signals that arrive on sigs as [Run] says, and
+// returns its exit status.
+func runCommand(ctx context.Context, l *Lab, profile string, cmd []string, sigs <-chan os.Signal, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	c := l.Command(ctx, cmd[0], cmd[1:]...)
 	c.Env = append(os.Environ(), "OMAPISH_CONFIG="+profile, "OMAPISH_LAB="+l.Namespace())
 	c.Stdin, c.Stdout, c.Stderr = stdin, stdout, stderr
@@ -93,9 +100,9 @@ func Run(ctx context.Context, cfg Config, cmd []string, stdin io.Reader, stdout,
 // errInterrupted is returned when a signal arrives while the lab starts.
 var errInterrupted = errors.New("lab: interrupted while starting")
 
-// startInterruptible starts a lab, giving up (and cleaning up) when a
-// signal arrives on sigs meanwhile.
-func startInterruptible(ctx context.Context, cfg Config, sigs <-chan os.Signal) (*Lab, error) {
+// startInterruptible starts a lab (or a pair: T) with start, giving up
+// (and cleaning up) when a signal arrives on sigs meanwhile.
+func startInterruptible[T interface{ Close() error }](ctx context.Context, sigs <-chan os.Signal, start func(context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var interrupted atomic.Bool
@@ -110,14 +117,15 @@ func startInterruptible(ctx context.Context, cfg Config, sigs <-chan os.Signal) 
 		case <-stop:
 		}
 	}()
-	l, err := Start(ctx, cfg)
+	l, err := start(ctx)
 	close(stop)
 	<-watched
 	if interrupted.Load() {
-		if l != nil {
+		var zero T
+		if err == nil {
 			l.Close()
 		}
-		return nil, errInterrupted
+		return zero, errInterrupted
 	}
 	return l, err
 }

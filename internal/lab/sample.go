@@ -242,9 +242,14 @@ func hostDecl(h SampleHost) string {
 
 // sampleLeases returns the sample dhcpd.leases with times relative to now.
 func sampleLeases(now time.Time) string {
+	return leasesFile(now, Sample.Leases())
+}
+
+// leasesFile returns a dhcpd.leases holding leases, times relative to now.
+func leasesFile(now time.Time, leases []SampleLease) string {
 	var b strings.Builder
 	b.WriteString("# omapish lab: sample dhcpd.leases\n")
-	for _, l := range Sample.Leases() {
+	for _, l := range leases {
 		fmt.Fprintf(&b, "lease %s {\n", l.IP)
 		fmt.Fprintf(&b, "  starts %s;\n", leaseTime(now.Add(l.starts)))
 		fmt.Fprintf(&b, "  ends %s;\n", leaseTime(now.Add(l.ends)))

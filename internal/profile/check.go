@@ -2,11 +2,10 @@ package profile
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -51,6 +50,16 @@ func (c *checker) config(raw map[string]any) *Config {
 			c.unknown(key, topKeys)
 		}
 	}
+	cfg.Order = slices.SortedStableFunc(maps.Keys(cfg.Servers), func(a, b string) int {
+		pa, pb := c.pos.find([]string{"servers", a}), c.pos.find([]string{"servers", b})
+		if pa.Line != pb.Line {
+			return pa.Line - pb.Line
+		}
+		if pa.Col != pb.Col {
+			return pa.Col - pb.Col
+		}
+		return strings.Compare(a, b)
+	})
 	if cfg.Default != "" {
 		servers, _ := raw["servers"].(map[string]any)
 		if _, ok := servers[cfg.Default]; !ok {
@@ -132,31 +141,7 @@ func (c *checker) secret(key []string, v any) Secret {
 	if !ok {
 		return nil
 	}
-	var (
-		s   Secret
-		err error
-	)
-	switch key[len(key)-1] {
-	case "secret":
-		s, err = DecodeSecret(str)
-	case "secret_file":
-		var path string
-		if path, err = resolve(str, c.dir); err == nil {
-			s, err = ReadSecretFile(path)
-		}
-	case "secret_env":
-		val, set := os.LookupEnv(str)
-		switch {
-		case str == "":
-			err = errors.New("empty environment variable name")
-		case !set || val == "":
-			err = fmt.Errorf("environment variable %s is not set", str)
-		default:
-			if s, err = DecodeSecret(val); err != nil {
-				err = fmt.Errorf("$%s: %w", str, err)
-			}
-		}
-	}
+	s, err := LoadSecret(key[len(key)-1], str, c.dir)
 	if err != nil {
 		c.failKey(key, err, "%v", err)
 	}

@@ -44,6 +44,7 @@ type Config struct {
 	Path    string            // the file it came from; "" when none was found
 	Default string            // profile to use when none is named; may be ""
 	Servers map[string]Server // profiles by name; never nil
+	Order   []string          // the profiles' names in the order of the file
 	Shell   Shell             // settings of the interactive shell
 }
 
@@ -190,6 +191,10 @@ func ParseAddress(s string) (string, error) {
 			}
 		}
 	case strings.Count(addr, ":") > 1:
+		if h, _, _ := strings.Cut(addr, ":"); strings.Contains(h, ".") {
+			// 192.0.2.1:7911:7911, or host.example:7911:7911.
+			return bad("a port given twice; write %s:PORT once", h)
+		}
 		if _, err := netip.ParseAddr(addr); err != nil {
 			return bad("write an IPv6 address with a port as [::1]:%d", DefaultPort)
 		}

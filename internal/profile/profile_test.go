@@ -550,6 +550,25 @@ func TestApplyEnv(t *testing.T) {
 	}
 }
 
+// TestOrder: Config.Order lists the profiles in the order of the file,
+// as omapi.servers() does, whatever the order of their names.
+func TestOrder(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.toml")
+	conf := "[servers.zeta]\naddress = \"10.0.0.1\"\n[servers.alpha]\naddress = \"10.0.0.2\"\n" +
+		"[servers.mid]\naddress = \"10.0.0.3\"\n"
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.Order, " "); got != "zeta alpha mid" {
+		t.Errorf("Order = %q, want the file's order zeta alpha mid", got)
+	}
+}
+
 func TestParseAddress(t *testing.T) {
 	for _, tt := range []struct{ in, want, err string }{
 		{in: "127.0.0.1", want: "127.0.0.1:7911"},
@@ -567,6 +586,8 @@ func TestParseAddress(t *testing.T) {
 		{in: "h:65536", err: `port "65536" is not a number`},
 		{in: "h:-1", err: `port "-1" is not a number`},
 		{in: "h:1:2", err: "write an IPv6 address with a port as [::1]:7911"},
+		{in: "198.51.100.2:7911:7911", err: `invalid address "198.51.100.2:7911:7911": a port given twice; write 198.51.100.2:PORT once`},
+		{in: "dhcp.example:7911:7912", err: "a port given twice"},
 		{in: "::1:7911x", err: "write an IPv6 address with a port as [::1]:7911"},
 		{in: "[::1", err: "missing ']'"},
 		{in: "[::1]x", err: `unexpected "x" after ']'`},

@@ -68,6 +68,38 @@ func DecodeSecret(b64 string) (Secret, error) {
 	return Secret(b), nil
 }
 
+// LoadSecret reads a secret as a profile gives it: source is "secret" (value
+// is the base64 secret), "secret_file" (value is a path, "~" expanded, a
+// relative path taken from dir; read with [ReadSecretFile]) or "secret_env"
+// (value names an environment variable holding the base64 secret). Errors
+// never show the secret.
+func LoadSecret(source, value, dir string) (Secret, error) {
+	switch source {
+	case "secret":
+		return DecodeSecret(value)
+	case "secret_file":
+		path, err := resolve(value, dir)
+		if err != nil {
+			return nil, err
+		}
+		return ReadSecretFile(path)
+	case "secret_env":
+		val, set := os.LookupEnv(value)
+		switch {
+		case value == "":
+			return nil, errors.New("empty environment variable name")
+		case !set || val == "":
+			return nil, fmt.Errorf("environment variable %s is not set", value)
+		}
+		s, err := DecodeSecret(val)
+		if err != nil {
+			return nil, fmt.Errorf("$%s: %w", value, err)
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("unknown secret source %q (secret, secret_file or secret_env)", source)
+}
+
 // ReadSecretFile reads a file holding a base64 secret and nothing else;
 // white space around it, such as a final newline, is ignored. Like ssh with a
 // private key, it refuses a file that group or others may read or write (the

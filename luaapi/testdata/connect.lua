@@ -96,6 +96,14 @@ function TestConnectMisuse(t)
   raises(t, "needs a secret", omapi.connect, {address = LAB.address, key_name = "k"})
   raises(t, "without key_name", omapi.connect, {address = LAB.address, secret = LAB.secret})
   raises(t, "invalid address", omapi.connect, "10.0.0.1:http")
+  raises(t, {"secret and secret_env", "only one"}, omapi.connect,
+    {address = LAB.address, key_name = "k", secret = LAB.secret, secret_env = "HOME"})
+  raises(t, {"secret_env", "OMAPISH_NO_SUCH_VARIABLE is not set"}, omapi.connect,
+    {address = LAB.address, key_name = "k", secret_env = "OMAPISH_NO_SUCH_VARIABLE"})
+  raises(t, {"secret_file", "/nonexistent/omapish-secret"}, omapi.connect,
+    {address = LAB.address, key_name = "k", secret_file = "/nonexistent/omapish-secret"})
+  -- an address with a port is not a profile, and the error says how to write it
+  raises(t, {"no profile", 'omapi.connect("192.0.2.9:7911")'}, omapi.connect, {profile = "192.0.2.9:7911"})
   local err = raises(t, "secret", omapi.connect, {address = LAB.address, key_name = "k", secret = "!!not base64 at all!!"})
   ok(t, not string.find(err, "not base64 at all", 1, true), "the error shows the secret: " .. err)
 end
