@@ -212,7 +212,7 @@ func TestPairCLI(t *testing.T) {
 		// A change on one side only: the secondary ends a client's lease.
 		target := clients[0].ip
 		st, out, errs = pairRun(t, f.p, env, "--server", "secondary", "-e",
-			`local o = assert(assert(omapi.connect()):open("lease", {ip = "`+target+`"})) return assert(o:update{ends = os.time() - 60})`)
+			`local o = assert(assert(omapi.connect()):open("lease", {ip = "`+target+`"})) return assert(o:update({ends = os.time() - 60}, {force = true}))`)
 		if st != 0 {
 			t.Fatalf("changing the secondary: exit %d, %s%s", st, out, errs)
 		}

@@ -82,11 +82,9 @@ local peer, want_name = pos[1], pos[2]:lower()
 local wait = opts.wait or 10
 if wait <= 0 then usage_error("--wait must be positive") end
 
--- The state's number, from dhcpd's own table.
-local want
-for n, name in pairs(omapi.failover_states) do
-  if name == want_name then want = n end
-end
+-- The state's number (omapi.failover_states maps names to numbers too).
+local want = omapi.failover_states[want_name]
+if type(want) ~= "number" then want = nil end
 if not SETTABLE[want_name] then
   local names = {}
   for name in pairs(SETTABLE) do names[#names + 1] = name end
@@ -144,7 +142,7 @@ end
 
 -- force: this is the confirmed change the write policy asks scripts to
 -- confirm for themselves.
-local uok, uerr = obj:update({ ["local-state"] = want }, { force = true })
+local uok, uerr = obj:update({ ["local-state"] = want_name }, { force = true })
 if not uok then fail(NOT_DONE, "dhcpd refused " .. want_name .. ": " .. uerr) end
 print(string.format("%s  %s: set local state %s (%d)", now(), where, want_name, want))
 

@@ -13,7 +13,8 @@ const pairStartTimeout = 60 * startTimeout / 30
 
 // StartPair starts a failover pair ([lab.StartPair]) and closes it when the
 // test ends. Like [Start], it fails the test when the pair cannot start
-// (both normal included), and logs the end of both dhcpds' logs when the
+// (both normal included), checks both peers' leases files at the end, and
+// logs the end of both dhcpds' logs when the
 // test fails.
 func StartPair(tb testing.TB, cfg ...lab.PairConfig) *lab.Pair {
 	tb.Helper()
@@ -32,6 +33,8 @@ func StartPair(tb testing.TB, cfg ...lab.PairConfig) *lab.Pair {
 		tb.Fatalf("cannot start the dhcpd lab pair: %v", err)
 	}
 	tb.Cleanup(func() {
+		checkLeases(tb, p.Primary)
+		checkLeases(tb, p.Secondary)
 		if tb.Failed() {
 			tb.Logf("primary's dhcpd log (end):\n%s", tail(p.Primary.Log(), 30))
 			tb.Logf("secondary's dhcpd log (end):\n%s", tail(p.Secondary.Log(), 30))
