@@ -686,9 +686,20 @@ func compileStmt(context *funcContext, stmt ast.Stmt, isLastStmt bool) { // {{{
 	}
 } // }}}
 
+// isMultiAssign reports whether stmt assigns several values or evaluates
+// several expressions: then every expression must be evaluated before any
+// variable is assigned (Lua 5.1 manual §2.4.3), so no value may be
+// compiled straight into a local's register, and no table or key of the
+// left side may be read from a local's register after it was assigned.
+// (omapish patch 10, yuin/gopher-lua#440: see PATCHES.md.)
+func isMultiAssign(stmt *ast.AssignStmt) bool {
+	return len(stmt.Lhs) > 1 || len(stmt.Rhs) > 1
+}
+
 func compileAssignStmtLeft(context *funcContext, stmt *ast.AssignStmt) (int, []*assigncontext) { // {{{
 	reg := context.RegTop()
 	acs := make([]*assigncontext, 0, len(stmt.Lhs))
+	multi := isMultiAssign(stmt)
 	for _, lhs := range stmt.Lhs {
 		switch st := lhs.(type) {
 		case *ast.IdentExpr:
@@ -705,7 +716,13 @@ func compileAssignStmtLeft(context *funcContext, stmt *ast.AssignStmt) (int, []*
 			acs = append(acs, &assigncontext{ec, 0, 0, false, false})
 		case *ast.AttrGetExpr:
 			ac := &assigncontext{&expcontext{ecTable, regNotDefined, 0}, 0, 0, false, false}
-			compileExprWithKMVPropagation(context, st.Object, &reg, &ac.ec.reg)
+			if multi {
+				// the table as it is now, in a register of its own
+				ac.ec.reg = reg
+				reg += compileExpr(context, reg, st.Object, ecnone(0))
+			} else {
+				compileExprWithKMVPropagation(context, st.Object, &reg, &ac.ec.reg)
+			}
 			ac.keyrk = reg
 			reg += compileExpr(context, reg, st.Key, ecnone(0))
 			if _, ok := st.Key.(*ast.StringExpr); ok {
@@ -724,10 +741,15 @@ func compileAssignStmtRight(context *funcContext, stmt *ast.AssignStmt, reg int,
 	lennames := len(stmt.Lhs)
 	lenexprs := len(stmt.Rhs)
 	namesassigned := 0
+	multi := isMultiAssign(stmt)
 
 	for namesassigned < lennames {
 		ac := acs[namesassigned]
 		ec := ac.ec
+		if multi && ec.ctype == ecLocal {
+			// into a register of its own, moved to the local at the end
+			ec = ecnone(0)
+		}
 		var expr ast.Expr = nil
 		if namesassigned >= lenexprs {
 			expr = &ast.NilExpr{}
@@ -754,7 +776,7 @@ func compileAssignStmtRight(context *funcContext, stmt *ast.AssignStmt, reg int,
 		idx := reg
 		reginc := compileExpr(context, reg, expr, ec)
 		if ec.ctype == ecTable {
-			if _, ok := expr.(*ast.LogicalOpExpr); !ok {
+			if _, ok := expr.(*ast.LogicalOpExpr); !ok && !multi {
 				context.Code.PropagateKMV(context.RegTop(), &ac.valuerk, &reg, reginc)
 			} else {
 				ac.valuerk = idx
