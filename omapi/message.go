@@ -111,6 +111,7 @@ type Reader struct {
 	r    *bufio.Reader
 	max  int
 	raw  []byte    // bytes of the message being read
+	pre  []byte    // bytes of a message whose reading failed half-way, read again first
 	offs valueOffs // scratch: where each value of both lists lies in raw
 }
 
@@ -142,9 +143,19 @@ func (r *Reader) ReadIntro() error {
 
 // ReadMessage reads the next message. Values of the result point into a
 // buffer owned by the message; nothing is shared with later reads.
-// The signature is not checked here (see Signed).
+// The signature is not checked here (see Signed). When reading fails
+// half-way through a message (a deadline, a cancellation), the next call
+// takes it up where it stopped.
 func (r *Reader) ReadMessage() (*Message, error) {
-	r.raw = make([]byte, 0, 512)
+	m, err := r.readMessage()
+	if err != nil {
+		r.pre = r.raw
+	}
+	return m, err
+}
+
+func (r *Reader) readMessage() (*Message, error) {
+	r.raw = make([]byte, 0, max(512, len(r.pre)))
 	hdr, err := r.take(HeaderSize)
 	if err != nil {
 		return nil, err
@@ -253,8 +264,11 @@ func (r *Reader) take(n int) ([]byte, error) {
 	}
 	start := len(r.raw)
 	r.raw = append(r.raw, make([]byte, n)...)
-	if _, err := io.ReadFull(r.r, r.raw[start:]); err != nil {
-		if err == io.EOF && start > 0 {
+	k := copy(r.raw[start:], r.pre)
+	r.pre = r.pre[k:]
+	if got, err := io.ReadFull(r.r, r.raw[start+k:]); err != nil {
+		r.raw = r.raw[:start+k+got] // what was read, for the next try
+		if err == io.EOF && start+k > 0 {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, err
