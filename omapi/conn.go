@@ -303,9 +303,9 @@ func (c *Conn) ready(ctx context.Context) error {
 	return c.usable()
 }
 
-// reopen dials the server again and takes over the new transport, with
-// its own authenticator handle (dhcpd keeps those per connection; object
-// handles are the server's and stay valid). c.mu is held.
+// reopen dials the server again and takes over the new transport, which
+// opens the authenticator anew (dhcpd accepts it only on a connection that
+// opened it; object handles are the server's and stay valid). c.mu is held.
 func (c *Conn) reopen(ctx context.Context) error {
 	fresh, err := c.dialer.DialContext(ctx, c.dialAddr)
 	if err != nil {

@@ -29,7 +29,7 @@ var ErrBroken = errors.New("omapi: connection broken by an earlier failure")
 // else came. A Conn from Dialer.DialContext then opens a new transport at
 // its next request (Reconnects counts them): dhcpd's object handles are
 // the server's and stay valid on it; the key's authenticator, which dhcpd
-// keeps per connection, is opened anew.
+// only accepts on a connection that opened it, is opened anew.
 var ErrOutOfStep = errors.New("omapi: connection out of step after an interrupted request")
 
 // ErrAuth is matched (errors.Is) by every authentication failure: a key the

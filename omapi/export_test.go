@@ -37,3 +37,11 @@ func (c *Conn) Owed() int {
 	defer c.mu.Unlock()
 	return len(c.owed)
 }
+
+// BreakStep marks c out of step, as a request half written would, and
+// closes its transport.
+func (c *Conn) BreakStep() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.outOfStep(ProtocolError("made out of step by the test"), "test")
+}
