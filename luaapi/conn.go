@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -1015,6 +1016,7 @@ func lookups(c call, n int, typ string) []*omapi.Message {
 // LState — or the error, for {error=, code=}.
 type replyFields struct {
 	fields []field
+	pooled *[]field // where fields came from, to go back to fieldPool
 	lists  []int // the fields holding a list of addresses, still in bytes
 	err    error
 }
@@ -1043,7 +1045,8 @@ func lookupResult(typ string, reply *omapi.Message, err error, o bulkOpts) (r re
 	if o.fields != nil {
 		size = min(size, len(o.fields))
 	}
-	r.fields = make([]field, 0, size)
+	r.pooled = getFields(size)
+	r.fields = *r.pooled
 	for _, v := range vs {
 		if o.fields != nil && !o.fields[v.Name] {
 			continue
@@ -1063,9 +1066,23 @@ func lookupResult(typ string, reply *omapi.Message, err error, o bulkOpts) (r re
 	return r
 }
 
+// fieldPool recycles the field lists of replyFields once their tables are
+// made: a bulk lookup would otherwise allocate one per reply.
+var fieldPool sync.Pool
+
+func getFields(size int) *[]field {
+	if p, ok := fieldPool.Get().(*[]field); ok && cap(*p) >= size {
+		*p = (*p)[:0]
+		return p
+	}
+	p := make([]field, 0, max(size, 16))
+	return &p
+}
+
 // table makes r the table Lua sees, on the Lua goroutine: as
 // someAttrsTable would have made it from the reply (the later of two
-// duplicate names wins), or {error=, code=}.
+// duplicate names wins), or {error=, code=}. r's fields go back to the
+// pool: r is used once.
 func (r replyFields) table(L *lua.LState) *lua.LTable {
 	if r.err != nil {
 		return errTable(L, r.err)
@@ -1079,6 +1096,11 @@ func (r replyFields) table(L *lua.LState) *lua.LTable {
 			v = decode(L, omapi.KindIPs, []byte(f.v.(lua.LString)))
 		}
 		t.RawSetString(f.name, v)
+	}
+	if r.pooled != nil {
+		clear(r.fields)
+		*r.pooled = r.fields[:0]
+		fieldPool.Put(r.pooled)
 	}
 	return t
 }
