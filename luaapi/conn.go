@@ -1017,7 +1017,7 @@ func lookups(c call, n int, typ string) []*omapi.Message {
 type replyFields struct {
 	fields []field
 	pooled *[]field // where fields came from, to go back to fieldPool
-	lists  []int // the fields holding a list of addresses, still in bytes
+	lists  []int    // the fields holding a list of addresses, still in bytes
 	err    error
 }
 
