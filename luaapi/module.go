@@ -10,11 +10,8 @@
 // stable name ("not-found", "exists", "auth", "timeout", "canceled", ...).
 //
 // Every network call uses the state's context (L.Context), so cancelling
-// it interrupts a blocked request; the connection stays usable (see
-// conn.state in the help). gopher-lua has no __gc: call CloseAll before
-// closing the state. The state is only used from the goroutine that runs
-// it: pipelined replies are decoded on the connections' goroutines into
-// plain Go values, and made Lua tables on the state's.
+// it interrupts a blocked request. gopher-lua has no __gc: call CloseAll
+// before closing the state.
 package luaapi
 
 import (
