@@ -254,3 +254,31 @@ func TestLabShellErrors(t *testing.T) {
 		t.Fatalf("exit did not leave the shell")
 	}
 }
+
+// TestLabShellCtrlCKeepsConnection: Ctrl-C in the middle of a loop of
+// lookups stops it, and the next lookup on the same connection returns
+// the MAC: the reply the interrupted lookup was waiting for is dropped,
+// and no new connection replaced the one opened (conn.reconnects).
+func TestLabShellCtrlCKeepsConnection(t *testing.T) {
+	home := t.TempDir()
+	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	at := tm.expect(0, "omapi> ", 20*time.Second)
+	tm.send("conn = assert(omapi.connect())\r")
+	at = tm.expect(at, "omapi> ", 5*time.Second)
+	for round := range 3 {
+		tm.send("for i = 1, 1e6 do conn:lookup_mac(\"192.0.2.150\") end\r")
+		time.Sleep(time.Duration(300+100*round) * time.Millisecond)
+		start := time.Now()
+		tm.send("\x03")
+		at = tm.expect(at, "interrupted", 3*time.Second)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("Ctrl-C took %v", d)
+		}
+		at = tm.expect(at, "omapi> ", 5*time.Second)
+		tm.send("conn:lookup_mac(\"192.0.2.150\")\r")
+		at = tm.expect(at, `"00:00:5e:00:53:50"`, 5*time.Second)
+		tm.send("conn.state .. \" \" .. conn.reconnects .. \" \" .. tostring(conn.closed)\r")
+		at = tm.expect(at, `"open 0 false"`, 5*time.Second)
+	}
+	tm.exitOnCtrlD(10 * time.Second)
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -29,6 +30,8 @@ type luaConn struct {
 	timeout time.Duration
 	closed  bool
 	busy    string // the streaming call (lookup_each) whose callback runs now
+
+	lastReconnects int // c.Reconnects() when last asked, for when c is busy
 
 	// types remembers the type of objects by handle, learned from the
 	// replies on this connection: it types the replies of conn:query and
@@ -457,6 +460,10 @@ func (m *module) connIndex(L *lua.LState) int {
 		L.Push(lua.LNumber(lc.timeout.Seconds()))
 	case "closed":
 		L.Push(lua.LBool(lc.closed))
+	case "state":
+		L.Push(lua.LString(lc.state()))
+	case "reconnects":
+		L.Push(lua.LNumber(lc.reconnects()))
 	default:
 		L.Push(m.connMethods.RawGet(L.Get(2)))
 	}
@@ -499,7 +506,39 @@ func (lc *luaConn) table(L *lua.LState) *lua.LTable {
 	t.RawSetString("algorithm", optLString(lc.alg))
 	t.RawSetString("profile", optLString(lc.profile))
 	t.RawSetString("closed", lua.LBool(lc.closed))
+	t.RawSetString("state", lua.LString(lc.state()))
+	t.RawSetString("reconnects", lua.LNumber(lc.reconnects()))
 	return t
+}
+
+// state is conn.state: "open"; "busy" inside a lookup_each callback;
+// "out-of-step" after an interrupted request left the stream out of
+// step (the next request opens a new connection); "broken" after a
+// failure of the server (a new omapi.connect is needed); "closed".
+func (lc *luaConn) state() string {
+	switch {
+	case lc.closed:
+		return "closed"
+	case lc.busy != "":
+		return "busy" // the batch holds the connection: asking would wait for it
+	}
+	switch err := lc.c.Err(); {
+	case err == nil:
+		return "open"
+	case errors.Is(err, omapi.ErrOutOfStep):
+		return "out-of-step"
+	}
+	return "broken"
+}
+
+// reconnects is conn.reconnects: how many times a new connection replaced
+// one out of step.
+func (lc *luaConn) reconnects() int {
+	if lc.busy != "" {
+		return lc.lastReconnects
+	}
+	lc.lastReconnects = lc.c.Reconnects()
+	return lc.lastReconnects
 }
 
 func (m *module) connClose(L *lua.LState) int {
@@ -1015,8 +1054,9 @@ func (lc *luaConn) batch(L *lua.LState, msgs []*omapi.Message, each func(i int, 
 // reply off the Lua goroutine when the batch is read-only (on the
 // goroutine of the connection that carried it, concurrently with the Lua
 // goroutine), and each gets it with the reply, in order, on the Lua
-// goroutine. build may create Lua tables and strings (L.CreateTable
-// allocates and touches nothing else of L) but must not use L otherwise.
+// goroutine. build must not use L, nor make Lua tables (an LState is not
+// safe for concurrent use): Lua strings, numbers and booleans are plain
+// Go values (see replyFields).
 func batchMap[T any](L *lua.LState, lc *luaConn, msgs []*omapi.Message, build func(i int, reply *omapi.Message, err error) T, each func(i int, reply *omapi.Message, err error, v T)) error {
 	type result struct {
 		reply *omapi.Message
@@ -1087,14 +1127,15 @@ func (m *module) lookupMany(L *lua.LState) int {
 		return fail(L, err)
 	}
 	out := L.CreateTable(len(msgs), 0)
-	// The result tables are built off the Lua goroutine, as replies arrive.
-	err = batchMap(L, lc, msgs, func(_ int, reply *omapi.Message, err error) *lua.LTable {
-		return lookupResult(L, typ, reply, err, o)
-	}, func(_ int, reply *omapi.Message, err error, t *lua.LTable) {
+	// The replies are decoded off the Lua goroutine, as they arrive; the
+	// tables are made on it.
+	err = batchMap(L, lc, msgs, func(_ int, reply *omapi.Message, err error) replyFields {
+		return lookupResult(typ, reply, err, o)
+	}, func(_ int, reply *omapi.Message, err error, r replyFields) {
 		if objectReply(reply, err) == nil {
 			lc.learn(reply.Handle, typ, reply.Object)
 		}
-		out.Append(t)
+		out.Append(r.table(L))
 	})
 	if err != nil {
 		return fail(L, err)
@@ -1128,20 +1169,99 @@ func lookups(c call, n int, typ string, raw bool) ([]*omapi.Message, error) {
 	return msgs, nil
 }
 
-// lookupResult is a reply of a bulk lookup as Lua sees it: a table of the
-// object's attributes, or {error=, code=}. It runs on the goroutines of
-// the connections, outside guard: a panic becomes the entry's error
-// rather than a crash of the process.
-func lookupResult(L *lua.LState, typ string, reply *omapi.Message, err error, o bulkOpts) (t *lua.LTable) {
+// replyFields is a reply of a bulk lookup decoded off the Lua goroutine,
+// ready to become the table Lua sees (table): the object's attributes as
+// Lua strings, numbers and booleans — plain Go values, made without an
+// LState — or the error, for {error=, code=}.
+type replyFields struct {
+	fields []field
+	pooled *[]field // where fields came from, to go back to fieldPool
+	lists  []int    // the fields holding a list of addresses, still in bytes
+	err    error
+}
+
+// field is one attribute of replyFields.
+type field struct {
+	name string
+	v    lua.LValue
+}
+
+// lookupResult decodes a reply of a bulk lookup. It runs on the
+// goroutines of the connections, outside guard: a panic becomes the
+// entry's error rather than a crash of the process. It must not touch an
+// LState: the Lua goroutine may be running the script meanwhile.
+func lookupResult(typ string, reply *omapi.Message, err error, o bulkOpts) (r replyFields) {
 	defer func() {
-		if r := recover(); r != nil {
-			t = errTable(L, fmt.Errorf("internal error decoding the reply: %v", r))
+		if p := recover(); p != nil {
+			r = replyFields{err: fmt.Errorf("internal error decoding the reply: %v", p)}
 		}
 	}()
 	if err := objectReply(reply, err); err != nil {
-		return errTable(L, err)
+		return replyFields{err: err}
 	}
-	return someAttrsTable(L, typ, reply.Object, o.raw, o.fields)
+	vs := reply.Object
+	size := len(vs)
+	if o.fields != nil {
+		size = min(size, len(o.fields))
+	}
+	r.pooled = getFields(size)
+	r.fields = *r.pooled
+	for _, v := range vs {
+		if o.fields != nil && !o.fields[v.Name] {
+			continue
+		}
+		if o.raw {
+			r.fields = append(r.fields, field{v.Name, lua.LString(v.Data)})
+			continue
+		}
+		k, _ := kindOf(typ, v.Name)
+		lv, ok := decodePlain(k, v.Data)
+		if !ok {
+			r.lists = append(r.lists, len(r.fields))
+			lv = lua.LString(v.Data)
+		}
+		r.fields = append(r.fields, field{v.Name, lv})
+	}
+	return r
+}
+
+// fieldPool recycles the field lists of replyFields once their tables are
+// made: a bulk lookup would otherwise allocate one per reply.
+var fieldPool sync.Pool
+
+func getFields(size int) *[]field {
+	if p, ok := fieldPool.Get().(*[]field); ok && cap(*p) >= size {
+		*p = (*p)[:0]
+		return p
+	}
+	p := make([]field, 0, max(size, 16))
+	return &p
+}
+
+// table makes r the table Lua sees, on the Lua goroutine: as
+// someAttrsTable would have made it from the reply (the later of two
+// duplicate names wins), or {error=, code=}. r's fields go back to the
+// pool: r is used once.
+func (r replyFields) table(L *lua.LState) *lua.LTable {
+	if r.err != nil {
+		return errTable(L, r.err)
+	}
+	t := L.CreateTable(0, len(r.fields))
+	lists := r.lists
+	for i, f := range r.fields {
+		v := f.v
+		if len(lists) > 0 && lists[0] == i {
+			lists = lists[1:]
+			v = decode(L, omapi.KindIPs, []byte(f.v.(lua.LString)))
+		}
+		t.RawSetString(f.name, v)
+	}
+	if r.pooled != nil {
+		clear(r.fields)
+		*r.pooled = r.fields[:0]
+		fieldPool.Put(r.pooled)
+	}
+	return t
 }
 
 // bulkOpts are the options of lookup_many and lookup_each: raw=true gives
@@ -1209,7 +1329,7 @@ func (m *module) lookupEach(L *lua.LState) int {
 	type result struct {
 		reply *omapi.Message
 		err   error
-		t     *lua.LTable
+		r     replyFields
 	}
 	results := make(chan result, 4*omapi.DefaultStreams*omapi.DefaultWindow)
 	quit := make(chan struct{})
@@ -1220,7 +1340,7 @@ func (m *module) lookupEach(L *lua.LState) int {
 		done <- omapi.MapBatch(ctx, lc.c, len(msgs),
 			func(i int) *omapi.Message { return msgs[i] },
 			func(_ int, reply *omapi.Message, err error) result {
-				return result{reply, err, lookupResult(L, typ, reply, err, o)}
+				return result{reply, err, lookupResult(typ, reply, err, o)}
 			},
 			func(_ int, r result) error {
 				select {
@@ -1255,7 +1375,7 @@ func (m *module) lookupEach(L *lua.LState) int {
 		count++
 		L.Push(fn)
 		L.Push(lua.LNumber(count))
-		L.Push(r.t)
+		L.Push(r.r.table(L))
 		L.Call(2, 1)
 		ret := L.Get(-1)
 		L.Pop(1)

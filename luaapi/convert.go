@@ -310,33 +310,46 @@ func ipList(t *lua.LTable) ([]byte, error) {
 // text for an IP (a table of them for several), aa:bb:.. for a MAC, and a
 // byte string for text, opaque bytes and bytes that do not fit the kind.
 func decode(L *lua.LState, k omapi.Kind, b []byte) lua.LValue {
+	if v, ok := decodePlain(k, b); ok {
+		return v
+	}
+	return decodeValue(L, k, b)
+}
+
+// decodePlain is decode for the values that need no LState: all but a
+// list of several addresses (a table), for which ok is false. It may run
+// on any goroutine.
+func decodePlain(k omapi.Kind, b []byte) (v lua.LValue, ok bool) {
 	// The common cases straight from the bytes: one allocation for a
 	// string, none for a small number. The rest go through Kind.Decode,
 	// which gives the same values.
 	switch k {
 	case omapi.KindUint32, omapi.KindHandle, omapi.KindTime:
 		if len(b) == 4 {
-			return number(binary.BigEndian.Uint32(b))
+			return number(binary.BigEndian.Uint32(b)), true
 		}
 	case omapi.KindFlags:
 		switch len(b) {
 		case 1:
-			return number(uint32(b[0]))
+			return number(uint32(b[0])), true
 		case 4:
-			return number(binary.BigEndian.Uint32(b))
+			return number(binary.BigEndian.Uint32(b)), true
 		}
 	case omapi.KindString, omapi.KindBytes:
-		return lua.LString(b)
+		return lua.LString(b), true
 	case omapi.KindIP, omapi.KindIPs:
 		if len(b) == 4 {
-			return lua.LString(netip.AddrFrom4([4]byte(b)).String())
+			return lua.LString(netip.AddrFrom4([4]byte(b)).String()), true
+		}
+		if k == omapi.KindIPs {
+			return nil, false
 		}
 	case omapi.KindMAC:
 		if len(b) > 0 && len(b) <= 20 {
-			return lua.LString(macString(b))
+			return lua.LString(macString(b)), true
 		}
 	}
-	return decodeValue(L, k, b)
+	return decodeValue(nil, k, b), true
 }
 
 // smallNumbers are the Lua values of 0..255, boxed once: a number made
@@ -369,7 +382,8 @@ func macString(b []byte) string {
 	return string(buf)
 }
 
-// decodeValue is decode through Kind.Decode.
+// decodeValue is decode through Kind.Decode. Only a list of addresses
+// (KindIPs) uses L.
 func decodeValue(L *lua.LState, k omapi.Kind, b []byte) lua.LValue {
 	v, err := k.Decode(b)
 	if err != nil {

@@ -47,6 +47,13 @@ there are neither. For example:
 	{"conn.profile", "conn.profile", "The profile the connection came from, or nil.", ""},
 	{"conn.timeout", "conn.timeout", "The timeout of each request, in seconds.", ""},
 	{"conn.closed", "conn.closed", "Whether the connection was closed.", ""},
+	{"conn.state", "conn.state", `"open", "closed", "busy" (inside a lookup_each callback), "out-of-step" or "broken".`,
+		`A request interrupted (Ctrl-C, a deadline) leaves the connection open: the reply still due
+is read and dropped before the next request. Only when that cannot be (a request half
+written, the reply due not coming within the timeout) is it "out-of-step": the next request
+opens a new connection first (conn.reconnects counts them); object handles stay valid, as
+they are dhcpd's. "broken" is a failure of the server (closed, silent, garbage): connect anew.`},
+	{"conn.reconnects", "conn.reconnects", "How many times a new connection replaced one out of step (0: still the one opened).", ""},
 
 	// pypureomapi's operations.
 	{"conn:lookup_ip", "conn:lookup_ip(mac) -> ip", "The IP address of the lease held by a MAC address.", ""},

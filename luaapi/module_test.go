@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,22 +70,27 @@ func stallServer(tb testing.TB, silent bool) string {
 	})
 }
 
+// TestCancelBlockedRequest: a request cancelled while the server is silent
+// returns nil, "request canceled", "canceled" and leaves the connection
+// open; the next request waits for the reply still due, up to the
+// timeout, and then says the connection is out of step; the one after
+// opens a new connection.
 func TestCancelBlockedRequest(t *testing.T) {
 	addr := stallServer(t, false)
 	L := newState(t, Options{})
-	doString(t, L, `conn = assert(omapi.connect("`+addr+`"))`)
-	conn := L.GetGlobal("conn")
 	for _, tc := range []struct {
 		method string
 		args   []lua.LValue
+		want   string
 	}{
-		{"lookup_ip", []lua.LValue{lua.LString("00:00:5e:00:53:01")}},
-		{"lookup_many", []lua.LValue{lua.LString("lease"), leaseKeys(L, 3)}},
-		{"lookup_each", []lua.LValue{lua.LString("lease"), leaseKeys(L, 300), L.NewFunction(func(*lua.LState) int { return 0 })}},
+		{"lookup_ip", []lua.LValue{lua.LString("00:00:5e:00:53:01")}, "request canceled"},
+		{"lookup_many", []lua.LValue{lua.LString("lease"), leaseKeys(L, 3)}, "request canceled"},
+		{"lookup_each", []lua.LValue{lua.LString("lease"), leaseKeys(L, 300), L.NewFunction(func(*lua.LState) int { return 0 })},
+			"after 0 of 300 results: request canceled"},
 	} {
 		t.Run(tc.method, func(t *testing.T) {
-			doString(t, L, `conn = assert(omapi.connect("`+addr+`"))`)
-			conn = L.GetGlobal("conn")
+			doString(t, L, `conn = assert(omapi.connect{address="`+addr+`", timeout="300ms"})`)
+			conn := L.GetGlobal("conn")
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			L.SetContext(ctx)
@@ -93,15 +100,78 @@ func TestCancelBlockedRequest(t *testing.T) {
 			rets := callMethod(t, L, conn, tc.method, tc.args...)
 			elapsed := time.Since(start)
 			L.RemoveContext()
-			msg := wantFailure(t, tc.method, rets, "canceled")
+			if msg := wantFailure(t, tc.method, rets, "canceled"); msg != tc.want {
+				t.Errorf("%s: message %q, want %q", tc.method, msg, tc.want)
+			}
 			if elapsed > 2*time.Second {
 				t.Errorf("%s returned after %v, want soon after the cancel", tc.method, elapsed)
 			}
-			t.Logf("%s: %s after %v", tc.method, msg, elapsed)
-			// the connection is out of step now: later calls fail as "io"
+			doString(t, L, `assert(conn.state == "open" and not conn.closed and conn.reconnects == 0, conn.state)`)
+			// The reply due never comes: out of step after the timeout.
 			rets = callMethod(t, L, conn, "lookup_ip", lua.LString("00:00:5e:00:53:01"))
-			wantFailure(t, "lookup_ip on the broken connection", rets, "io")
+			msg := wantFailure(t, "lookup_ip after the cancel", rets, "timeout")
+			if !strings.Contains(msg, "out of step") || !strings.Contains(msg, "next request opens a new one") {
+				t.Errorf("lookup_ip after the cancel: %q, want it to say the connection is out of step", msg)
+			}
+			doString(t, L, `assert(conn.state == "out-of-step", conn.state)`)
+			// The next request opens a new connection (to the same silent
+			// server: a plain timeout, which breaks it).
+			rets = callMethod(t, L, conn, "lookup_ip", lua.LString("00:00:5e:00:53:01"))
+			wantFailure(t, "lookup_ip on the new connection", rets, "timeout")
+			doString(t, L, `assert(conn.reconnects == 1 and conn.state == "broken", conn.state .. " " .. conn.reconnects)`)
 		})
+	}
+}
+
+// TestCtrlCKeepsConnection: an interruption landing in a loop of lookups
+// against dhcpd (as Ctrl-C in the shell does) stops the loop; the next
+// lookup on the same connection returns the MAC, and no new connection
+// was dialed. The reply to the interrupted lookup is read and dropped:
+// every request sent got its reply read.
+func TestCtrlCKeepsConnection(t *testing.T) {
+	var dials, sent, received atomic.Int32
+	L, _ := labState(t, func(o *Options) {
+		dial := o.Dial
+		o.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dials.Add(1)
+			return dial(ctx, network, addr)
+		}
+		o.Trace = func(_ int, dir omapi.Direction, _ *omapi.Message, _ []byte) {
+			if dir == omapi.Sent {
+				sent.Add(1)
+			} else {
+				received.Add(1)
+			}
+		}
+	})
+	doString(t, L, `conn = assert(omapi.connect())`)
+	inFlight := 0
+	for round := 0; round < 20 && inFlight < 3; round++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		L.SetContext(ctx)
+		time.AfterFunc(time.Duration(20+round)*time.Millisecond, cancel)
+		err := L.DoString(`for i = 1, 1e6 do conn:lookup_mac(LAB.active.ip) end`)
+		L.RemoveContext()
+		cancel()
+		if err == nil {
+			t.Fatal("the loop ran to its end")
+		}
+		if sent.Load() != received.Load() {
+			inFlight++ // the interruption landed on a lookup in flight
+		}
+		doString(t, L, `
+			local mac, msg, code = conn:lookup_mac(LAB.active.ip)
+			assert(mac == LAB.active.mac, tostring(msg) .. " " .. tostring(code))
+			assert(conn.state == "open" and conn.reconnects == 0 and not conn.closed, conn.state)`)
+		if s, r := sent.Load(), received.Load(); s != r {
+			t.Fatalf("round %d: %d requests sent, %d replies read", round, s, r)
+		}
+	}
+	if inFlight == 0 {
+		t.Fatal("no interruption landed on a lookup in flight")
+	}
+	if d := dials.Load(); d != 1 {
+		t.Fatalf("%d connections dialed, want the one", d)
 	}
 }
 

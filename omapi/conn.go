@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -117,6 +118,9 @@ func (d *Dialer) DialContext(ctx context.Context, addr string) (*Conn, error) {
 		nc.Close()
 		return nil, err
 	}
+	reopen := *d
+	reopen.Streams = 1
+	c.dialer, c.dialAddr = &reopen, addr
 	if c.streams > 1 {
 		sd := *d
 		sd.Streams = 1
@@ -220,8 +224,20 @@ type Conn struct {
 	wbuf    []byte
 	sum     []byte
 	nextID  uint32
-	broken  error // set when the stream is out of step
+	sigs    []byte   // block the signatures of requests are cut from (sigCopy)
+	owed    []uint32 // ids of interrupted requests whose replies are still due
+	broken  error    // set when the connection cannot go on as it is
 	closed  bool
+
+	// cancelWG counts the cancellation callback of the exchange in
+	// progress (interruptOn), so that stopping it can wait for it.
+	cancelWG sync.WaitGroup
+
+	// What opens a new transport when this one is out of step (reopen);
+	// nil for a Conn from NewConn.
+	dialer     *Dialer
+	dialAddr   string
+	reconnects int
 
 	// ReadBatch's extra connections (streams.go).
 	streams        int
@@ -257,11 +273,21 @@ func (c *Conn) Close() error {
 	return c.nc.Close()
 }
 
-// Err returns why the connection can no longer be used, or nil.
+// Err returns why the connection can no longer be used as it is, or nil.
+// An error matching ErrOutOfStep on a Conn from Dialer.DialContext means
+// the next request opens a new transport first (see Reconnects).
 func (c *Conn) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.usable()
+}
+
+// Reconnects returns how many times the connection opened a new transport
+// in place of one out of step (ErrOutOfStep): 0 while it is the one dialed.
+func (c *Conn) Reconnects() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reconnects
 }
 
 func (c *Conn) usable() error {
@@ -269,6 +295,32 @@ func (c *Conn) usable() error {
 		return ErrClosed
 	}
 	return c.broken
+}
+
+// ready returns nil when c can take a request, after opening a new
+// transport in place of one out of step when c has a dialer; c.mu is held.
+func (c *Conn) ready(ctx context.Context) error {
+	if !c.closed && c.dialer != nil && errors.Is(c.broken, ErrOutOfStep) {
+		if err := c.reopen(ctx); err != nil {
+			return fmt.Errorf("omapi: opening a new connection in place of one out of step: %w", err)
+		}
+	}
+	return c.usable()
+}
+
+// reopen dials the server again and takes over the new transport, which
+// opens the authenticator anew (dhcpd accepts it only on a connection that
+// opened it; object handles are the server's and stay valid). c.mu is held.
+func (c *Conn) reopen(ctx context.Context) error {
+	fresh, err := c.dialer.DialContext(ctx, c.dialAddr)
+	if err != nil {
+		return err
+	}
+	c.nc, c.src, c.r = fresh.nc, fresh.src, fresh.r
+	c.authID, c.sign, c.verify = fresh.authID, fresh.sign, fresh.verify
+	c.broken, c.owed = nil, nil
+	c.reconnects++
+	return nil
 }
 
 func (c *Conn) intro() error {
@@ -366,24 +418,64 @@ func (c *Conn) Query(ctx context.Context, m *Message) (*Message, error) {
 }
 
 // exchange sends one request and reads its reply; c.mu is held.
+//
+// When ctx ends first, the connection stays in step if it can: a request
+// not yet written is not sent, and the reply to one written whole is owed
+// (c.owed), read and dropped before the next request (settle). Only a
+// request half written leaves the stream out of step.
 func (c *Conn) exchange(ctx context.Context, m *Message, signed bool) (*Message, error) {
-	if err := c.usable(); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
 	if err := checkRequest(m, c.r.max); err != nil {
 		return nil, err
 	}
 	stop := c.watch(ctx)
-	if err := c.send(m, signed); err != nil {
-		return nil, c.fail(ctx, stop(), "write", err)
+	if err := c.settle(); err != nil {
+		if interrupted(ctx, stop(), err) {
+			return nil, interruption(ctx, "read", c.addr)
+		}
+		return nil, c.outOfStep(err, "waiting for the reply to an interrupted request")
+	}
+	if n, err := c.send(m, signed); err != nil {
+		switch ended := stop(); {
+		case !interrupted(ctx, ended, err):
+			return nil, c.fail("write", err)
+		case n > 0:
+			return nil, c.outOfStep(interruption(ctx, "write", c.addr), "half written")
+		}
+		return nil, interruption(ctx, "write", c.addr)
 	}
 	c.src.on = true
 	reply, err := c.recv(m)
 	c.src.on = false
 	if ended := stop(); err != nil {
-		return nil, c.fail(ctx, ended, "read", err)
+		if interrupted(ctx, ended, err) {
+			c.owed = append(c.owed, m.ID)
+			return nil, interruption(ctx, "read", c.addr)
+		}
+		return nil, c.fail("read", err)
 	}
 	return reply, nil
+}
+
+// settle reads and drops the replies still due to interrupted requests,
+// in order (dhcpd answers in order), under the deadline already set; c.mu
+// is held. A reply interrupted half-read is taken up where it stopped
+// (Reader keeps the bytes).
+func (c *Conn) settle() error {
+	for len(c.owed) > 0 {
+		reply, err := c.r.ReadMessage()
+		if err != nil {
+			return err
+		}
+		c.traceMsg(Received, reply, c.r.Raw())
+		if reply.RID != c.owed[0] {
+			return ProtocolError(fmt.Sprintf("reply rid %d is not the one due to an interrupted request (%d)", reply.RID, c.owed[0]))
+		}
+		c.owed = c.owed[1:]
+	}
+	return nil
 }
 
 // watch arms the deadline for one exchange and makes ctx cancellation
@@ -394,25 +486,112 @@ func (c *Conn) watch(ctx context.Context) (stop func() bool) {
 		dl = d
 	}
 	c.nc.SetDeadline(dl)
+	return c.interruptOn(ctx)
+}
+
+// testHookCancel, when set (by tests), is called with "callback" by the
+// cancellation callback of interruptOn before it sets its deadline, and
+// with "stop" by stop before it waits for that callback.
+var testHookCancel func(event string)
+
+// interruptOn makes ctx ending interrupt blocked I/O on c, by setting a
+// past deadline. The returned stop disarms it and reports whether ctx
+// ended. context.AfterFunc's own stop does not wait for a callback
+// already running: this one does, or a cancellation landing as the reply
+// arrives would set its past deadline on the next exchange.
+func (c *Conn) interruptOn(ctx context.Context) (stop func() bool) {
 	if ctx.Done() == nil {
 		return func() bool { return false }
 	}
-	after := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
-	return func() bool { return !after() && ctx.Err() != nil }
+	c.cancelWG.Add(1)
+	after := context.AfterFunc(ctx, func() {
+		defer c.cancelWG.Done()
+		if testHookCancel != nil {
+			testHookCancel("callback")
+		}
+		c.nc.SetDeadline(time.Unix(1, 0))
+	})
+	return func() bool {
+		if after() {
+			c.cancelWG.Done()
+			return false
+		}
+		if testHookCancel != nil {
+			testHookCancel("stop")
+		}
+		c.cancelWG.Wait()
+		return true
+	}
 }
+
+// interrupted reports whether the I/O error err came from ctx ending
+// (cancelled, or its deadline passed) rather than from the server or the
+// connection's own timeout; ended is what stop returned.
+func interrupted(ctx context.Context, ended bool, err error) bool {
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	if ended || ctx.Err() != nil {
+		return true
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		// The context's deadline fired the I/O timeout; the context
+		// ends at once, if it has not yet.
+		<-ctx.Done()
+		return true
+	}
+	return false
+}
+
+// interruption is the error of a request interrupted by ctx: an
+// *InterruptedError, or the dialer's own timeout during startup.
+func interruption(ctx context.Context, op, addr string) error {
+	var te *timeoutError
+	if errors.As(context.Cause(ctx), &te) {
+		return &OpError{Op: op, Addr: addr, Err: &timeoutError{what: op, d: te.d}}
+	}
+	return &InterruptedError{Err: ctx.Err()}
+}
+
+// outOfStep marks the connection out of step (ErrOutOfStep) after err,
+// closes its transport and returns err with what happened and what comes
+// next.
+func (c *Conn) outOfStep(err error, what string) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
+		err = &timeoutError{what: "read", d: c.timeout}
+	} else {
+		err = streamEnd(err)
+	}
+	e := &outOfStepError{what: what, err: err, reopens: c.dialer != nil}
+	c.broken = fmt.Errorf("%w: %w", ErrBroken, e)
+	c.owed = nil
+	c.nc.Close()
+	return e
+}
+
+// outOfStepError is the failure that left a connection out of step.
+type outOfStepError struct {
+	what    string // "half written", ...
+	err     error
+	reopens bool // the next request opens a new transport
+}
+
+func (e *outOfStepError) Error() string {
+	s := "omapi: " + strings.TrimPrefix(e.err.Error(), "omapi: ") + " (" + e.what + "): the connection is out of step"
+	if !e.reopens {
+		return s + "; dial a new one"
+	}
+	return s + ", and the next request opens a new one (object handles stay valid: they are the server's)"
+}
+
+// Unwrap makes the error match ErrOutOfStep and its cause.
+func (e *outOfStepError) Unwrap() []error { return []error{ErrOutOfStep, e.err} }
 
 // fail marks the connection broken and wraps err for the caller. A
 // protocol or authentication error that left the stream in step (a
-// complete reply was read) is not fatal to the connection.
-func (c *Conn) fail(ctx context.Context, ctxDone bool, op string, err error) error {
-	if ctxDone || (err != nil && ctx.Err() != nil) {
-		err = ctxErr(ctx, op)
-	} else if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) && errors.Is(err, os.ErrDeadlineExceeded) {
-		// The context's deadline fired the I/O timeout; the context ends
-		// at once, if it has not yet.
-		<-ctx.Done()
-		err = ctxErr(ctx, op)
-	}
+// complete reply was read) is not fatal to the connection. Interruptions
+// by the caller's context are not failures: see exchange.
+func (c *Conn) fail(op string, err error) error {
 	var ae *AuthError
 	if errors.As(err, &ae) && ae.Result != 0 {
 		return err // a whole STATUS was read: the stream is in step
@@ -495,8 +674,9 @@ func checkRequest(m *Message, max int) error {
 	return checkSize(m, max)
 }
 
-// send encodes, signs and writes m in one write; c.mu is held.
-func (c *Conn) send(m *Message, signed bool) error {
+// send encodes, signs and writes m in one write, and returns how many
+// bytes were written; c.mu is held.
+func (c *Conn) send(m *Message, signed bool) (int, error) {
 	m.ID = c.nextID
 	c.nextID++
 	if c.nextID == 0 {
@@ -505,11 +685,10 @@ func (c *Conn) send(m *Message, signed bool) error {
 	b, err := c.encode(c.wbuf[:0], m, signed)
 	c.wbuf = b
 	if err != nil {
-		return err
+		return 0, err
 	}
 	c.traceMsg(Sent, m, b)
-	_, err = c.nc.Write(b)
-	return err
+	return c.nc.Write(b)
 }
 
 func (c *Conn) encode(b []byte, m *Message, signed bool) ([]byte, error) {
@@ -527,8 +706,21 @@ func (c *Conn) encode(b []byte, m *Message, signed bool) ([]byte, error) {
 	c.sign.Write(b[start+4:])
 	n := len(b)
 	b = c.sign.Sum(b)
-	m.Signature = b[n:len(b):len(b)]
+	m.Signature = c.sigCopy(b[n:])
 	return b, nil
+}
+
+// sigCopy returns a copy of sig that the connection never writes again: a
+// request's Signature must not point into the write buffer, which the
+// next request overwrites. Copies are cut from a block of their own, to
+// spare an allocation per request; c.mu is held.
+func (c *Conn) sigCopy(sig []byte) []byte {
+	if len(c.sigs)+len(sig) > cap(c.sigs) {
+		c.sigs = make([]byte, 0, max(4096, len(sig)))
+	}
+	start := len(c.sigs)
+	c.sigs = append(c.sigs, sig...)
+	return c.sigs[start:len(c.sigs):len(c.sigs)]
 }
 
 // recv reads the reply to req and checks it; c.mu is held.

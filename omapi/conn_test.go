@@ -3,6 +3,7 @@ package omapi_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -51,26 +52,26 @@ func TestFaults(t *testing.T) {
 	}
 }
 
-func TestBrokenFailsFast(t *testing.T) {
+// TestTimeoutBreaks: the connection's own timeout (a silent server) leaves
+// it broken, and later calls fail at once.
+func TestTimeoutBreaks(t *testing.T) {
 	addr := omapitest.Serve(t, func(p *omapitest.Peer) {
 		p.Intro()
 		p.Read()
 		time.Sleep(time.Second)
 	})
-	c, err := omapi.Dial(t.Context(), addr, nil)
+	c, err := (&omapi.Dialer{Timeout: 50 * time.Millisecond}).DialContext(t.Context(), addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
-	_, err = c.Open(ctx, "host", omapi.Values{{Name: "name", Data: []byte("h")}})
-	if !errors.Is(err, context.DeadlineExceeded) || omapi.Code(err) != "timeout" {
-		t.Fatalf("err = %v, want deadline exceeded", err)
+	_, err = c.Open(t.Context(), "host", omapi.Values{{Name: "name", Data: []byte("h")}})
+	if !errors.Is(err, os.ErrDeadlineExceeded) || omapi.Code(err) != "timeout" {
+		t.Fatalf("err = %v, want a timeout", err)
 	}
 	start := time.Now()
 	_, err = c.Open(t.Context(), "host", omapi.Values{{Name: "name", Data: []byte("h")}})
-	if !errors.Is(err, omapi.ErrBroken) || time.Since(start) > 10*time.Millisecond {
+	if !errors.Is(err, omapi.ErrBroken) || errors.Is(err, omapi.ErrOutOfStep) || time.Since(start) > 10*time.Millisecond {
 		t.Fatalf("second call: %v after %v, want ErrBroken at once", err, time.Since(start))
 	}
 }

@@ -15,8 +15,12 @@
 //
 // Failures are typed: *StatusError (the server said no; errors.Is matches
 // Result constants such as ResultNotFound), *AuthError (errors.Is ErrAuth),
-// ProtocolError, and *OpError around I/O. Code maps any of them to a
-// stable short name.
+// ProtocolError, *InterruptedError (the caller's context ended: the
+// connection stays usable, the reply still due is dropped), and *OpError
+// around I/O. Code maps any of them to a stable short name. A connection
+// the server failed is broken for good (ErrBroken); one out of step after
+// an interrupted request (ErrOutOfStep) opens a new transport at its next
+// request, when it came from a Dialer.
 //
 // The protocol facts this package relies on, and dhcpd's sharp edges it
 // protects against (huge lengths, requests dhcpd drops the connection

@@ -15,10 +15,22 @@ import (
 // ErrClosed is returned by calls on a connection that was closed.
 var ErrClosed = errors.New("omapi: connection closed")
 
-// ErrBroken is matched by errors from calls on a connection whose byte
-// stream was left out of step by an earlier cancelled or failed exchange.
-// Such a connection cannot be used again; dial a new one.
+// ErrBroken is matched by errors from calls on a connection that an
+// earlier failure left unusable: the server broke the protocol, closed the
+// connection or fell silent. Such a connection cannot be used again; dial a
+// new one. (A connection out of step after an interrupted request is
+// replaced instead: see ErrOutOfStep.)
 var ErrBroken = errors.New("omapi: connection broken by an earlier failure")
+
+// ErrOutOfStep is matched, with ErrBroken, by the error of a connection
+// whose byte stream fell out of step after an interrupted request: the
+// request was half written when its context ended, or a reply still due to
+// an interrupted request did not come within the timeout, or something
+// else came. A Conn from Dialer.DialContext then opens a new transport at
+// its next request (Reconnects counts them): dhcpd's object handles are
+// the server's and stay valid on it; the key's authenticator, which dhcpd
+// only accepts on a connection that opened it, is opened anew.
+var ErrOutOfStep = errors.New("omapi: connection out of step after an interrupted request")
 
 // ErrAuth is matched (errors.Is) by every authentication failure: a key the
 // server does not know or allow, a wrong secret, a missing key, a reply
@@ -160,6 +172,25 @@ func (e *AttrError) Error() string {
 
 // Is makes a missing attribute match ResultNotFound.
 func (e *AttrError) Is(target error) bool { return e.Msg == "" && target == ResultNotFound }
+
+// InterruptedError is a request whose context was cancelled (or whose
+// deadline passed) before its reply came. The connection stays usable:
+// when the request had been sent, its reply is read and dropped before the
+// next request. errors.Is matches context.Canceled or
+// context.DeadlineExceeded.
+type InterruptedError struct {
+	Err error // ctx.Err()
+}
+
+func (e *InterruptedError) Error() string {
+	if errors.Is(e.Err, context.DeadlineExceeded) {
+		return "omapi: request interrupted: its deadline passed"
+	}
+	return "omapi: request canceled"
+}
+
+// Unwrap returns the context's error.
+func (e *InterruptedError) Unwrap() error { return e.Err }
 
 // OpError wraps an I/O failure with the operation and the server address.
 type OpError struct {

@@ -161,6 +161,7 @@ type Reader struct {
 	r    *bufio.Reader
 	max  int
 	raw  []byte    // bytes of the message being read
+	pre  []byte    // bytes of a message whose reading failed half-way, read again first
 	offs valueOffs // scratch: where each value of both lists lies in raw
 }
 
@@ -192,9 +193,19 @@ func (r *Reader) ReadIntro() error {
 
 // ReadMessage reads the next message. Values of the result point into a
 // buffer owned by the message; nothing is shared with later reads.
-// The signature is not checked here (see Signed).
+// The signature is not checked here (see Signed). When reading fails
+// half-way through a message (a deadline, a cancellation), the next call
+// takes it up where it stopped.
 func (r *Reader) ReadMessage() (*Message, error) {
-	r.raw = make([]byte, 0, 512)
+	m, err := r.readMessage()
+	if err != nil {
+		r.pre = r.raw
+	}
+	return m, err
+}
+
+func (r *Reader) readMessage() (*Message, error) {
+	r.raw = make([]byte, 0, max(512, len(r.pre)))
 	hdr, err := r.take(HeaderSize)
 	if err != nil {
 		return nil, err
@@ -309,10 +320,12 @@ func (r *Reader) grow(k int) {
 	r.raw = b
 }
 
-// take reads n more bytes into r.raw, after checking the cap. The buffer
-// grows by at most readStep ahead of the bytes received, so a peer that
-// announces a large value and sends less costs no more memory than what
-// it sent.
+// take reads n more bytes into r.raw, after checking the cap: first what
+// is left of a message whose reading failed half-way (r.pre), then from
+// the stream. The buffer grows by at most readStep ahead of the bytes
+// received, so a peer that announces a large value and sends less costs
+// no more memory than what it sent. On a failure r.raw keeps what was
+// read, for the next try (ReadMessage).
 func (r *Reader) take(n int) ([]byte, error) {
 	if n > r.max-len(r.raw) {
 		return nil, ProtocolError(fmt.Sprintf("message longer than the %d-byte cap", r.max))
@@ -323,9 +336,11 @@ func (r *Reader) take(n int) ([]byte, error) {
 		r.grow(k)
 		have := len(r.raw)
 		r.raw = r.raw[:have+k]
-		if _, err := io.ReadFull(r.r, r.raw[have:]); err != nil {
-			r.raw = r.raw[:have]
-			if err == io.EOF && have > 0 {
+		c := copy(r.raw[have:], r.pre)
+		r.pre = r.pre[c:]
+		if got, err := io.ReadFull(r.r, r.raw[have+c:]); err != nil {
+			r.raw = r.raw[:have+c+got]
+			if err == io.EOF && len(r.raw) > 0 {
 				err = io.ErrUnexpectedEOF
 			}
 			return nil, err

@@ -52,35 +52,26 @@ func NewOpen(typ string, keys Values, opts ...OpenOption) *Message {
 		flags |= o
 	}
 	m := &Message{Op: OpOpen, Object: keys, Message: make(Values, 0, 4)}
+	// The request's bytes are its own (a caller may edit them), in one
+	// allocation.
+	data := make([]byte, 0, 12+len(typ))
+	flag := func(name string) {
+		data = append(data, 0, 0, 0, 1)
+		m.Message = append(m.Message, Value{name, data[len(data)-4 : len(data) : len(data)]})
+	}
 	if flags&Create != 0 {
-		m.Message = append(m.Message, Value{"create", wireTrue})
+		flag("create")
 	}
 	if flags&Update != 0 {
-		m.Message = append(m.Message, Value{"update", wireTrue})
+		flag("update")
 	}
 	if flags&Exclusive != 0 {
-		m.Message = append(m.Message, Value{"exclusive", wireTrue})
+		flag("exclusive")
 	}
-	tb, ok := typeBytes[typ]
-	if !ok {
-		tb = []byte(typ)
-	}
-	m.Message = append(m.Message, Value{"type", tb})
+	data = append(data, typ...)
+	m.Message = append(m.Message, Value{"type", data[len(data)-len(typ):]})
 	return m
 }
-
-// wireTrue and typeBytes are shared, read-only request bytes, so that
-// building a request allocates only the message and its list.
-var (
-	wireTrue  = []byte{0, 0, 0, 1}
-	typeBytes = func() map[string][]byte {
-		m := make(map[string][]byte, len(Types))
-		for _, t := range Types {
-			m[t] = []byte(t)
-		}
-		return m
-	}()
-)
 
 // Open looks up an object of type typ by keys (and creates or updates it
 // as the options say) and returns it as the server published it.

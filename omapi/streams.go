@@ -84,8 +84,8 @@ var errStreamStopped = errors.New("omapi: stream stopped")
 // the request i named in the error; no other reply is passed to fn.
 // Without a Dialer to open more connections (NewConn), or when opening
 // one fails, ReadBatch uses the connections it has. fn must not call
-// methods of c. Cancelling ctx ends the batch on every connection, and
-// leaves them broken, as with Batch.
+// methods of c. Cancelling ctx ends the batch on every connection, which
+// stay usable, as with Batch.
 func (c *Conn) ReadBatch(ctx context.Context, n int, req func(i int) *Message, fn func(i int, reply *Message, err error) error) error {
 	type reply struct {
 		m   *Message

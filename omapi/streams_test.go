@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/internal/lab/labtest"
 	"github.com/omapish/omapish/omapi"
 )
@@ -252,6 +253,7 @@ func TestBatchCancel(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			l := labFor(t)
+			want := batchAnswers(t, dial(t, l), 256)
 			for range 5 {
 				c := dial(t, l)
 				ctx, cancel := context.WithCancel(t.Context())
@@ -277,6 +279,25 @@ func TestBatchCancel(t *testing.T) {
 				}
 				if tt.streams && c.ExtraStreams() == 0 {
 					t.Fatal("no extra streams were open")
+				}
+				// The connections stay usable: the replies still due are
+				// dropped, and the next requests get their own.
+				streams := c.ExtraStreams()
+				if mac, err := c.LookupMAC(t.Context(), lab.Sample.ActiveLease.IP); err != nil || mac.String() != lab.Sample.ActiveLease.MAC {
+					t.Fatalf("lookup after the cancelled %s: %v, %v", tt.name, mac, err)
+				}
+				m := 0
+				if err := tt.batch(c, t.Context(), 3000, leaseAt, func(i int, reply *omapi.Message, err error) error {
+					if got := answer(reply, err); got != want[i%256] {
+						return fmt.Errorf("reply %d: %s, want %s", i, got, want[i%256])
+					}
+					m++
+					return nil
+				}); err != nil || m != 3000 {
+					t.Fatalf("%s after the cancelled one: %v after %d replies", tt.name, err, m)
+				}
+				if c.Reconnects() != 0 || c.ExtraStreams() != streams {
+					t.Fatalf("%d reconnects, %d extra streams (%d before); want the same connections", c.Reconnects(), c.ExtraStreams(), streams)
 				}
 				if err := c.Close(); err != nil {
 					t.Fatalf("Close after cancel: %v", err)

@@ -121,6 +121,7 @@ func newReadline(o *Options, comp *autoCompleter) (*rlInput, error) {
 		FuncMakeRaw:            func() error { return nil },
 		FuncExitRaw:            func() error { return nil },
 		FuncGetWidth:           func() int { return 80 },
+		FuncOnWidthChanged:     onWidthChanged,
 	}
 	if isTerminal(o.In) {
 		t := &terminal{fd: int(o.In.(*os.File).Fd())}
