@@ -221,7 +221,9 @@ func TestCancelHalfWritten(t *testing.T) {
 		}
 	})
 	t.Cleanup(func() { close(quit) })
-	c, nc := dialCounting(t, addr, &omapi.Dialer{Timeout: 5 * time.Second})
+	// A receive cap large enough that the 32 MiB request (which the
+	// socket cannot take at once) is not refused as too large.
+	c, nc := dialCounting(t, addr, &omapi.Dialer{Timeout: 5 * time.Second, MaxMessageSize: 256 << 20})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	nc().split, nc().onSplit = 1<<20, cancel
