@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/omapish/omapish/internal/spell"
 )
 
 // Misspelled names. Reading a name that the omapi table, a connection, an
@@ -96,7 +98,7 @@ func (m *module) callMessage(L *lua.LState, v lua.LValue, name string) string {
 	ms := m.miss
 	if ms.key == name && m.missedHere(L) {
 		msg := fmt.Sprintf("%s has no %s %q", ms.what, ms.kind, name)
-		if s := suggest(name, functionNames(ms.table)); s != "" {
+		if s := spell.Closest(name, functionNames(ms.table), 2); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return msg
@@ -126,37 +128,4 @@ func functionNames(t *lua.LTable) []string {
 	})
 	sort.Strings(names)
 	return names
-}
-
-// suggest returns the name in known closest to s, if it is close enough
-// to be a misspelling of it: at most two edits, fewer than its length.
-func suggest(s string, known []string) string {
-	best, bestDist := "", 3
-	for _, w := range known {
-		if d := editDistance(s, w); d < bestDist && d < len(w) {
-			best, bestDist = w, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

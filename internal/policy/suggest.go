@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/omapish/omapish/internal/spell"
 	"github.com/omapish/omapish/omapi"
 )
 
@@ -33,13 +34,7 @@ func Suggest(typ, name string) string {
 			return a
 		}
 	}
-	best, bestD := "", max(2, len(name)/3)+1
-	for _, cand := range omapi.Attributes(typ) {
-		if d := distance(name, cand); d < bestD {
-			best, bestD = cand, d
-		}
-	}
-	return best
+	return spell.Closest(name, omapi.Attributes(typ), max(2, len(name)/3))
 }
 
 func unknownReason(typ, name string) string {
@@ -51,25 +46,4 @@ func unknownReason(typ, name string) string {
 		r += " (" + typ + " attributes: " + strings.Join(attrs, ", ") + ")"
 	}
 	return r + "; wrap the value with omapi.raw or pass {raw=true} to send it anyway"
-}
-
-// distance is the Levenshtein distance of a and b, by bytes.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

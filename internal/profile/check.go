@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/omapish/omapish/internal/spell"
 )
 
 // checker turns decoded TOML into a Config, collecting every problem with
@@ -207,43 +209,10 @@ func (c *checker) table(key []string, v any) (map[string]any, bool) {
 // unknown records an unknown key, suggesting the known one it is closest to.
 func (c *checker) unknown(key []string, known []string) {
 	msg := "unknown key " + keyString(key)
-	if s := suggest(key[len(key)-1], known); s != "" {
+	if s := spell.Closest(key[len(key)-1], known, 2); s != "" {
 		msg += "; did you mean " + s + "?"
 	}
 	c.fail(key, nil, "%s", msg)
-}
-
-// suggest returns the word in known closest to k, if it is close enough to
-// be a misspelling.
-func suggest(k string, known []string) string {
-	best, bestDist := "", 3
-	for _, w := range known {
-		if d := editDistance(k, w); d < bestDist && d < len(w) {
-			best, bestDist = w, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // typeName describes the TOML type of a decoded value.

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/omapish/omapish/internal/spell"
 )
 
 func TestScanKeys(t *testing.T) {
@@ -134,22 +136,11 @@ func TestKeyString(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"a", "", 1}, {"", "abc", 3}, {"adress", "address", 1},
-		{"timeout", "tiemout", 2}, {"kitten", "sitting", 3},
-	} {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d; want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-	if got := suggest("key", serverKeys); got != "" {
+func TestSuggestKey(t *testing.T) {
+	if got := spell.Closest("key", serverKeys, 2); got != "" {
 		t.Errorf("suggest(key) = %q; want nothing", got)
 	}
-	if got := suggest("secrets", serverKeys); got != "secret" {
+	if got := spell.Closest("secrets", serverKeys, 2); got != "secret" {
 		t.Errorf("suggest(secrets) = %q; want secret", got)
 	}
 }
