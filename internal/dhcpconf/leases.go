@@ -1,0 +1,362 @@
+package dhcpconf
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Leases is what a dhcpd.leases file says, as dhcpd computes it on
+// start-up: dhcpd appends a record for every change, so the last record
+// of a lease, host or group is its current one and replaces the earlier
+// ones entirely (server/mdb.c, supersede_lease; host and group records
+// replace or delete the declaration of the same name).
+type Leases struct {
+	File       string
+	Leases     []Lease // the current record of each address, in order of first appearance
+	Hosts      []Host  // the current record of each host named, deleted ones included
+	Groups     []Group // likewise for groups
+	Peers      []PeerState
+	Classes    []Class
+	Subclasses []Subclass
+	ServerDUID string // as written
+	ByteOrder  string // authoring-byte-order: "little-endian" or "big-endian"
+	Records    int    // records read, history included
+	Other      []string
+
+	leaseAt, hostAt, groupAt, peerAt map[string]int
+}
+
+// Never is the time a lease file's "never" stands for (dhcpd's MAX_TIME).
+var Never = time.Unix(0x7fffffff, 0).UTC()
+
+// Lease is one lease's record.
+type Lease struct {
+	Address      string // as written
+	State        string // binding state: free, active, expired, released, abandoned, reset, backup
+	NextState    string
+	RewindState  string
+	Starts       time.Time // zero when absent
+	Ends         time.Time
+	Tstp         time.Time
+	Tsfp         time.Time
+	Atsfp        time.Time
+	Cltt         time.Time
+	HardwareType string
+	MAC          string // lower case, as dhcpd prints it
+	ClientID     string // uid, as written
+	Hostname     string // client-hostname
+	Vars         map[string]string // set NAME = VALUE (value as written)
+	Reserved     bool
+	Bootp        bool
+	Statements   []string // every other statement (agent options, on ...), as text
+	Pos          Pos
+}
+
+// PeerState is a failover peer's state record.
+type PeerState struct {
+	Name         string
+	MyState      string
+	MyTime       time.Time
+	PartnerState string
+	PartnerTime  time.Time
+	Pos          Pos
+}
+
+// leaseKeywords are the statements parse_lease_declaration takes; any
+// other is "Unexpected configuration directive." there.
+var leaseKeywords = map[string]bool{
+	"starts": true, "ends": true, "timestamp": true, "tstp": true, "tsfp": true,
+	"atsfp": true, "cltt": true, "uid": true, "class": true, "hardware": true,
+	"reserved": true, "dynamic-bootp": true, "abandoned": true, "next": true,
+	"rewind": true, "binding": true, "client-hostname": true, "billing": true,
+	"on": true, "option": true, "supersede": true, "set": true,
+	"ddns-fwd-name": true, "ddns-rev-name": true,
+}
+
+// ReadLeases reads the leases file at path. On an error (a *Error) it
+// returns the records before it with the error.
+func ReadLeases(path string) (*Leases, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseLeases(bufio.NewReaderSize(f, 1<<20), path, time.Now())
+}
+
+// ParseLeases reads a leases file from r, named name in errors. now
+// decides the state of a lease record without one, as dhcpd decides it
+// (active while it has not ended, else free).
+func ParseLeases(r io.Reader, name string, now time.Time) (*Leases, error) {
+	ls := &Leases{File: name, leaseAt: map[string]int{}, hostAt: map[string]int{}, groupAt: map[string]int{}, peerAt: map[string]int{}}
+	p := newParser(r, name, checks)
+	for {
+		t := p.lx.peek()
+		if t.Is('}') || t.Is(';') || t.Is('{') {
+			p.lx.next()
+			return ls, p.fail(t.Pos, "Corrupt lease file - possible data loss!")
+		}
+		s, err := p.next()
+		if err != nil {
+			return ls, err
+		}
+		if s == nil {
+			return ls, nil
+		}
+		if err := ls.record(s, now); err != nil {
+			return ls, p.fail(err.Pos, err.Msg)
+		}
+		ls.Records++
+	}
+}
+
+// record takes in one top-level record.
+func (ls *Leases) record(s *Stmt, now time.Time) *Error {
+	switch kw := s.Keyword(); {
+	case kw == "lease" && s.Block:
+		l, err := parseLease(s, now)
+		if err != nil {
+			return err
+		}
+		if i, ok := ls.leaseAt[l.Address]; ok {
+			ls.Leases[i] = l
+		} else {
+			ls.leaseAt[l.Address] = len(ls.Leases)
+			ls.Leases = append(ls.Leases, l)
+		}
+	case kw == "host" && s.Block:
+		h := parseHost(s)
+		if i, ok := ls.hostAt[h.Name]; ok {
+			ls.Hosts[i] = h
+		} else {
+			ls.hostAt[h.Name] = len(ls.Hosts)
+			ls.Hosts = append(ls.Hosts, h)
+		}
+	case kw == "group" && s.Block:
+		g := Group{Name: unquoted(s.Words[1:]), Pos: s.Pos()}
+		for _, b := range s.Body {
+			switch {
+			case b.Keyword() == "dynamic" && len(b.Words) == 1:
+				g.Dynamic = true
+			case b.Keyword() == "deleted" && len(b.Words) == 1:
+				g.Deleted = true
+			default:
+				g.Statements = append(g.Statements, b.Text())
+			}
+		}
+		if i, ok := ls.groupAt[g.Name]; ok {
+			ls.Groups[i] = g
+		} else {
+			ls.groupAt[g.Name] = len(ls.Groups)
+			ls.Groups = append(ls.Groups, g)
+		}
+	case kw == "failover" && s.Block && s.Word(3) == "state":
+		ps := parsePeerState(s)
+		if i, ok := ls.peerAt[ps.Name]; ok {
+			ls.Peers[i] = ps
+		} else {
+			ls.peerAt[ps.Name] = len(ls.Peers)
+			ls.Peers = append(ls.Peers, ps)
+		}
+	case kw == "class" && s.Block:
+		ls.Classes = append(ls.Classes, Class{Name: s.Words[1].Text, Statements: texts(s.Body), Pos: s.Pos()})
+	case kw == "subclass" && len(s.Words) > 2:
+		ls.Subclasses = append(ls.Subclasses, parseSubclass(s))
+	case kw == "server-duid" && !s.Block:
+		ls.ServerDUID = joinWords(s.Words[1:])
+	case kw == "authoring-byte-order" && !s.Block:
+		ls.ByteOrder = s.Word(1)
+	case kw == "ia-na" || kw == "ia-ta" || kw == "ia-pd":
+		ls.Other = append(ls.Other, s.Text())
+	default:
+		// lease_file_subparse: log_error, no line; here with one.
+		return &Error{Pos: s.Pos(), Msg: "Corrupt lease file - possible data loss!"}
+	}
+	return nil
+}
+
+func parseLease(s *Stmt, now time.Time) (Lease, *Error) {
+	l := Lease{Address: joinWords(s.Words[1:]), Pos: s.Pos()}
+	seenState := false
+	for _, b := range s.Body {
+		kw := b.Keyword()
+		if !leaseKeywords[kw] {
+			return l, &Error{Pos: b.Pos(), Msg: "Unexpected configuration directive."}
+		}
+		switch kw {
+		case "starts":
+			l.Starts = parseDate(b.Words[1:])
+		case "ends":
+			l.Ends = parseDate(b.Words[1:])
+		case "tstp":
+			l.Tstp = parseDate(b.Words[1:])
+		case "tsfp":
+			l.Tsfp = parseDate(b.Words[1:])
+		case "atsfp":
+			l.Atsfp = parseDate(b.Words[1:])
+		case "cltt":
+			l.Cltt = parseDate(b.Words[1:])
+		case "binding":
+			st := stateOf(b.Word(2), &l)
+			l.State = st
+			seenState = true
+			if l.NextState == "" {
+				l.NextState = st
+			}
+			if l.RewindState == "" {
+				l.RewindState = st
+			}
+		case "next":
+			l.NextState = stateOf(b.Word(3), &l)
+		case "rewind":
+			l.RewindState = stateOf(b.Word(3), &l)
+		case "abandoned":
+			l.State, l.NextState = "abandoned", "abandoned"
+			seenState = true
+		case "hardware":
+			l.HardwareType = b.Word(1)
+			l.MAC = strings.ToLower(hexOctets(b.Words[2:]))
+		case "uid":
+			l.ClientID = joinWords(b.Words[1:])
+		case "client-hostname":
+			l.Hostname = unquoted(b.Words[1:])
+		case "reserved":
+			l.Reserved = true
+		case "dynamic-bootp":
+			l.Bootp = true
+		case "set", "ddns-fwd-name", "ddns-rev-name":
+			name, value := setVar(b)
+			if l.Vars == nil {
+				l.Vars = map[string]string{}
+			}
+			l.Vars[name] = value
+		default:
+			l.Statements = append(l.Statements, b.Text())
+		}
+	}
+	if !seenState {
+		// parse_lease_declaration makes one up (a failover pool
+		// would make it expired; the conf is not known here).
+		if l.Ends.After(now) {
+			l.State, l.NextState = "active", "free"
+		} else {
+			l.State, l.NextState = "free", "free"
+		}
+		l.RewindState = l.State
+	}
+	return l, nil
+}
+
+// stateOf maps the old states "reserved" and "bootp" to active, as dhcpd
+// does, setting the lease's flag.
+func stateOf(s string, l *Lease) string {
+	switch s {
+	case "reserved":
+		l.Reserved = true
+		return "active"
+	case "bootp":
+		l.Bootp = true
+		return "active"
+	}
+	return s
+}
+
+// setVar reads "set NAME = VALUE" or "ddns-fwd-name VALUE"; the value is
+// a string's contents, else the words as written.
+func setVar(b *Stmt) (string, string) {
+	words := b.Words[1:]
+	name := b.Keyword()
+	if name == "set" && len(words) > 0 {
+		name = words[0].Text
+		words = words[1:]
+		if len(words) > 0 && words[0].Is('=') {
+			words = words[1:]
+		}
+	}
+	if len(words) == 1 && words[0].Kind == String {
+		return name, words[0].Text
+	}
+	return name, joinWords(words)
+}
+
+// parseDate reads a checked date: "never", "epoch N" or
+// "W YYYY/MM/DD HH:MM:SS" (UTC).
+func parseDate(words []Token) time.Time {
+	if len(words) == 0 {
+		return time.Time{}
+	}
+	if words[0].IsWord("never") {
+		return Never
+	}
+	if words[0].IsWord("epoch") && len(words) > 1 {
+		n, _ := strconv.ParseInt(words[1].Text, 10, 64)
+		return time.Unix(n, 0).UTC()
+	}
+	// W Y / M / D h : m : s
+	if len(words) < 11 {
+		return time.Time{}
+	}
+	num := func(i int) int { n, _ := strconv.Atoi(words[i].Text); return n }
+	year := num(1)
+	if year < 1900 { // parse_date_core: years before 1900 are offsets
+		year += 1900
+	}
+	return time.Date(year, time.Month(num(3)), num(5), num(6), num(8), num(10), 0, time.UTC)
+}
+
+func parsePeerState(s *Stmt) PeerState {
+	ps := PeerState{Name: s.Words[2].Text, Pos: s.Pos()}
+	for _, b := range s.Body {
+		var at time.Time
+		if b.Word(3) == "at" {
+			at = parseDate(b.Words[4:])
+		}
+		switch b.Keyword() {
+		case "my":
+			ps.MyState, ps.MyTime = b.Word(2), at
+		case "partner":
+			ps.PartnerState, ps.PartnerTime = b.Word(2), at
+		}
+	}
+	return ps
+}
+
+// CurrentHosts returns the hosts dhcpd has after reading conf and then
+// leases (either may be nil): the hosts of dhcpd.conf that no leases
+// record deleted, then those created over OMAPI and not deleted, each in
+// its current record. A leases record of a conf host replaces it in place.
+func CurrentHosts(conf *Conf, leases *Leases) []Host {
+	var out []Host
+	var last map[string]Host
+	if leases != nil {
+		last = make(map[string]Host, len(leases.Hosts))
+		for _, h := range leases.Hosts {
+			last[h.Name] = h
+		}
+	}
+	declared := map[string]bool{}
+	if conf != nil {
+		for _, h := range conf.Hosts {
+			declared[h.Name] = true
+			if lh, ok := last[h.Name]; ok {
+				if !lh.Deleted {
+					out = append(out, lh)
+				}
+				continue
+			}
+			out = append(out, h)
+		}
+	}
+	if leases != nil {
+		for _, h := range leases.Hosts {
+			if !h.Deleted && !declared[h.Name] {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}

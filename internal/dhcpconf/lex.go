@@ -1,0 +1,350 @@
+package dhcpconf
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// The lexer follows common/conflex.c of ISC DHCP 4.4.3: what is a token,
+// where it ends, what a quoted string's escapes mean, and the 1500-byte
+// token buffer (tokbuf) that bounds every token and run of whitespace.
+
+// Kind is the kind of a token, as conflex.c classifies it.
+type Kind int
+
+// The token kinds. conflex.c further turns names into keywords (intern);
+// the parser compares names case-insensitively instead.
+const (
+	EOF          Kind = iota
+	String            // a quoted string, unescaped
+	Number            // decimal digits, or a leading '-' and digits
+	NumberOrName      // hex digits only, e.g. "5e" or "0x1f"
+	Name              // anything else of letters, digits, '-', '_'
+	Punct             // a single character: { } ; , . : = / and the rest
+)
+
+func (k Kind) String() string {
+	switch k {
+	case EOF:
+		return "end of file"
+	case String:
+		return "string"
+	case Number:
+		return "number"
+	case NumberOrName:
+		return "number or name"
+	case Name:
+		return "name"
+	}
+	return "punctuation"
+}
+
+// Pos is a place in a file: 1-based line and column (in bytes).
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+func (p Pos) String() string {
+	return fmt.Sprintf("%s line %d column %d", p.File, p.Line, p.Col)
+}
+
+// Token is one token and where it starts.
+type Token struct {
+	Kind Kind
+	Text string // a string's value, unescaped; the character of a Punct
+	Pos  Pos
+	// Space reports whitespace or a comment before the token (on the same
+	// statement), which the raw text of a statement keeps.
+	Space bool
+}
+
+// Is reports whether t is the punctuation character c.
+func (t Token) Is(c byte) bool {
+	return t.Kind == Punct && len(t.Text) == 1 && t.Text[0] == c
+}
+
+// IsWord reports whether t is the name w (case-insensitive, as dhcpd's
+// keywords are).
+func (t Token) IsWord(w string) bool {
+	return (t.Kind == Name || t.Kind == NumberOrName) && strings.EqualFold(t.Text, w)
+}
+
+// tokbufSize is conflex.c's tokbuf: no token or whitespace run is longer.
+const tokbufSize = 1500
+
+// lexer reads tokens from a stream, one byte at a time as conflex.c does.
+type lexer struct {
+	r     *bufio.Reader
+	file  string
+	line  int
+	col   int // column of the next byte
+	buf   []byte
+	peekd *Token
+	last  Pos    // of the last token read (where dhcpd reports EOF)
+	err   *Error // first lexical complaint; sticky
+	space bool
+}
+
+func newLexer(r io.Reader, file string) *lexer {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	return &lexer{r: br, file: file, line: 1, col: 1, buf: make([]byte, 0, tokbufSize), last: Pos{File: file, Line: 1, Col: 1}}
+}
+
+const eofByte = -1
+
+func (l *lexer) getc() int {
+	c, err := l.r.ReadByte()
+	if err != nil {
+		return eofByte
+	}
+	if c == '\n' {
+		l.line++
+		l.col = 1
+	} else {
+		l.col++
+	}
+	return int(c)
+}
+
+func (l *lexer) ungetc(c int) {
+	if c == eofByte {
+		return
+	}
+	l.r.UnreadByte()
+	if c == '\n' {
+		l.line-- // col is not needed again: the newline is read next
+	} else {
+		l.col--
+	}
+}
+
+func (l *lexer) pos() Pos { return Pos{File: l.file, Line: l.line, Col: l.col} }
+
+// complain records the first lexical error, at p.
+func (l *lexer) complain(p Pos, msg string) {
+	if l.err == nil {
+		l.err = &Error{Pos: p, Msg: msg}
+	}
+}
+
+// peek returns the next token without consuming it.
+func (l *lexer) peek() Token {
+	if l.peekd == nil {
+		t := l.lex()
+		l.peekd = &t
+	}
+	return *l.peekd
+}
+
+// next consumes and returns the next token.
+func (l *lexer) next() Token {
+	t := l.peek()
+	l.peekd = nil
+	if t.Kind != EOF {
+		l.last = t.Pos
+	}
+	return t
+}
+
+func isSpace(c int) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func isDigit(c int) bool { return c >= '0' && c <= '9' }
+func isAlpha(c int) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isAlnum(c int) bool { return isDigit(c) || isAlpha(c) }
+func isXdigit(c int) bool {
+	return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// lex reads one token, skipping whitespace and comments.
+func (l *lexer) lex() Token {
+	space := false
+	run := 0 // whitespace bytes in a row, as read_whitespace counts them
+	for {
+		p := l.pos()
+		c := l.getc()
+		switch {
+		case isSpace(c):
+			space = true
+			run++
+			if run > tokbufSize-1 {
+				// read_whitespace: log_fatal("Exiting").
+				l.complain(p, "whitespace too long, buffer overflow.")
+				return Token{Kind: EOF, Pos: p}
+			}
+			continue
+		case c == '#':
+			space = true
+			run = 0
+			for c != '\n' && c != eofByte {
+				c = l.getc()
+			}
+			continue
+		case c == eofByte:
+			return Token{Kind: EOF, Pos: p, Space: space}
+		case c == '"':
+			return Token{Kind: String, Text: l.readString(p), Pos: p, Space: space}
+		case isDigit(c) || c == '-':
+			k, text := l.readNumber(c, p)
+			return Token{Kind: k, Text: text, Pos: p, Space: space}
+		case isAlpha(c):
+			k, text := l.readName(c, p)
+			return Token{Kind: k, Text: text, Pos: p, Space: space}
+		default:
+			return Token{Kind: Punct, Text: string([]byte{byte(c)}), Pos: p, Space: space}
+		}
+	}
+}
+
+// readString reads a quoted string after its opening quote, with
+// read_string's escapes: \t \r \n \b, \NNN octal (first digit 0-3), \xHH
+// hex, and \c for any other c.
+func (l *lexer) readString(start Pos) string {
+	b := l.buf[:0]
+	for len(b) < tokbufSize {
+		c := l.getc()
+		if c == eofByte {
+			l.complain(start, "eof in string constant")
+			break
+		}
+		if c == '"' {
+			return string(b)
+		}
+		if c != '\\' {
+			b = append(b, byte(c))
+			continue
+		}
+		c = l.getc()
+		switch c {
+		case 't':
+			b = append(b, '\t')
+		case 'r':
+			b = append(b, '\r')
+		case 'n':
+			b = append(b, '\n')
+		case 'b':
+			b = append(b, '\b')
+		case '0', '1', '2', '3':
+			b = append(b, l.readOctal(c-'0', start))
+		case 'x':
+			b = append(b, l.readHex(start))
+		case eofByte:
+			l.complain(start, "eof in string constant")
+			return string(b)
+		default:
+			b = append(b, byte(c))
+		}
+	}
+	if len(b) >= tokbufSize {
+		l.complain(start, "string constant larger than internal buffer")
+		// dhcpd keeps reading the rest as more tokens; a reader that
+		// stops here gives the same first complaint.
+		b = b[:tokbufSize-1]
+	}
+	return string(b)
+}
+
+// readOctal reads the two digits after \0-\3.
+func (l *lexer) readOctal(v int, p Pos) byte {
+	for range 2 {
+		c := l.getc()
+		if c < '0' || c > '7' {
+			if v != 0 {
+				l.complain(p, fmt.Sprintf("invalid octal digit %x", c))
+			}
+			l.ungetc(c)
+			return byte(v)
+		}
+		v = v*8 + c - '0'
+	}
+	return byte(v)
+}
+
+// readHex reads the two digits after \x.
+func (l *lexer) readHex(p Pos) byte {
+	v := 0
+	for range 2 {
+		c := l.getc()
+		var d int
+		switch {
+		case isDigit(c):
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			l.complain(p, fmt.Sprintf("invalid hex digit: %x", c))
+			l.ungetc(c)
+			return byte(v)
+		}
+		v = v*16 + d
+	}
+	return byte(v)
+}
+
+// readNumber is read_number: a token starting with a digit or '-' is a
+// Number while it is digits, a NumberOrName while hex digits, and a Name
+// once it has other letters, '-' or '_'.
+func (l *lexer) readNumber(c int, start Pos) (Kind, string) {
+	b := append(l.buf[:0], byte(c))
+	kind := Number
+	for {
+		c = l.getc()
+		switch {
+		case kind == Number && isDigit(c):
+		case kind != Name && isXdigit(c):
+			kind = NumberOrName
+		case len(b) == 2 && isXdigit(c) && b[0] == '0' && (b[1] == 'x' || b[1] == 'X'):
+			kind = NumberOrName
+		case c == '-' || c == '_' || isAlnum(c):
+			kind = Name
+		default:
+			l.ungetc(c)
+			if len(b) == 1 && b[0] == '-' {
+				return Punct, "-"
+			}
+			return kind, string(b)
+		}
+		if len(b) >= tokbufSize-1 {
+			l.complain(start, "numeric token larger than internal buffer")
+			l.ungetc(c)
+			return kind, string(b)
+		}
+		b = append(b, byte(c))
+	}
+}
+
+// readName is read_num_or_name: letters, digits, '-' and '_'; a
+// NumberOrName while every byte is a hex digit.
+func (l *lexer) readName(c int, start Pos) (Kind, string) {
+	b := append(l.buf[:0], byte(c))
+	kind := NumberOrName
+	if !isXdigit(c) {
+		kind = Name
+	}
+	for {
+		c = l.getc()
+		if c != '-' && c != '_' && !isAlnum(c) {
+			l.ungetc(c)
+			return kind, string(b)
+		}
+		if len(b) >= tokbufSize-1 {
+			l.complain(start, "token larger than internal buffer")
+			l.ungetc(c)
+			return kind, string(b)
+		}
+		if !isXdigit(c) {
+			kind = Name
+		}
+		b = append(b, byte(c))
+	}
+}
