@@ -210,7 +210,7 @@ var checks = map[string]checkFunc{
 		}
 		return nil
 	},
-	"host": nameBlock("expecting a name for host declaration."),
+	"host":           nameBlock("expecting a name for host declaration."),
 	"shared-network": nameBlock("expecting a name for shared-network"),
 	"group": func(c *cursor) *Error {
 		if c.i < len(c.words) {

@@ -46,9 +46,9 @@ type Lease struct {
 	Atsfp        time.Time
 	Cltt         time.Time
 	HardwareType string
-	MAC          string // lower case, as dhcpd prints it
-	ClientID     string // uid, as written
-	Hostname     string // client-hostname
+	MAC          string            // lower case, as dhcpd prints it
+	ClientID     string            // uid, as written
+	Hostname     string            // client-hostname
 	Vars         map[string]string // set NAME = VALUE (value as written)
 	Reserved     bool
 	Bootp        bool
