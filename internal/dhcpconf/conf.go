@@ -128,14 +128,21 @@ type Options struct {
 	// NoIncludes keeps include statements as statements instead of
 	// reading the files.
 	NoIncludes bool
+	// Open, when set, opens included files instead of os.Open (Dir
+	// still applies).
+	Open func(path string) (io.ReadCloser, error)
 }
 
 // maxIncludeDepth bounds nested includes (a file including itself).
 const maxIncludeDepth = 16
 
-// ErrInclude is matched by the error of an included file that could not be
-// opened.
-var ErrInclude = errors.New("cannot open included file")
+// Errors of include statements, for errors.Is.
+var (
+	// ErrInclude: an included file could not be opened.
+	ErrInclude = errors.New("cannot open included file")
+	// ErrIncludeDepth: includes nested too deep (a file including itself).
+	ErrIncludeDepth = fmt.Errorf("more than %d nested includes", maxIncludeDepth)
+)
 
 // ReadConf reads the dhcpd.conf at path, relative includes opened from
 // the current directory as dhcpd does. On an error it returns what came
@@ -190,22 +197,43 @@ func parseFile(r io.Reader, name string, opts *Options, depth int) ([]*Stmt, err
 
 // includeFile reads the file an include statement names.
 func includeFile(s *Stmt, opts *Options, depth int) ([]*Stmt, error) {
-	if depth+1 >= maxIncludeDepth {
-		return nil, &Error{Pos: s.Pos(), Msg: fmt.Sprintf("more than %d nested includes", maxIncludeDepth)}
-	}
 	path := s.Words[1].Text
-	open := path
-	if !filepath.IsAbs(path) && opts.Dir != "" {
-		open = filepath.Join(opts.Dir, path)
+	if depth+1 >= maxIncludeDepth {
+		return nil, fmt.Errorf("%s: include %q: %w", s.Pos(), path, ErrIncludeDepth)
 	}
-	f, err := os.Open(open)
+	name := path
+	if !filepath.IsAbs(path) && opts.Dir != "" {
+		name = filepath.Join(opts.Dir, path)
+	}
+	open := opts.Open
+	if open == nil {
+		open = func(p string) (io.ReadCloser, error) { return os.Open(p) }
+	}
+	f, err := open(name)
 	if err != nil {
 		// dhcpd: "Can't open FILE: ..." and the include's line.
-		return nil, fmt.Errorf("%s: include %q: %w: %w", s.Pos(), path, ErrInclude, err)
+		return nil, &IncludeError{Pos: s.Pos(), Path: path, Err: err}
 	}
 	defer f.Close()
 	return parseFile(f, path, opts, depth+1)
 }
+
+// IncludeError is an included file that could not be opened. It matches
+// ErrInclude and unwraps to the error of the open.
+type IncludeError struct {
+	Pos  Pos // of the include statement
+	Path string
+	Err  error
+}
+
+func (e *IncludeError) Error() string {
+	return fmt.Sprintf("%s: include %q: %v", e.Pos, e.Path, e.Err)
+}
+
+// Is makes an *IncludeError match ErrInclude.
+func (e *IncludeError) Is(target error) bool { return target == ErrInclude }
+
+func (e *IncludeError) Unwrap() error { return e.Err }
 
 // scope is where a declaration is: the enclosing named group, shared
 // network, subnet.

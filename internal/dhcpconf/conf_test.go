@@ -154,7 +154,7 @@ func TestConfIncludes(t *testing.T) {
 		t.Errorf("missing include: %v", err)
 	}
 	_, err = ParseConf(strings.NewReader("include \"loop.conf\";"), "main", &Options{Dir: dir})
-	if !errors.Is(err, ErrSyntax) || !strings.Contains(err.Error(), "nested includes") {
+	if !errors.Is(err, ErrIncludeDepth) || !strings.Contains(err.Error(), "loop.conf") {
 		t.Errorf("include loop: %v", err)
 	}
 	_, err = ParseConf(strings.NewReader("\ninclude \"bad.conf\";"), "main", &Options{Dir: dir})
