@@ -118,21 +118,23 @@ func stateContext(L *lua.LState) context.Context {
 // moduleFuncs returns the functions of the omapi table.
 func (m *module) moduleFuncs() map[string]lua.LGFunction {
 	return m.withUtil(map[string]lua.LGFunction{
-		"connect":    m.connect,
-		"u32":        m.u32,
-		"ip":         m.ip,
-		"mac":        m.mac,
-		"raw":        m.raw,
-		"pack_ip":    packIP,
-		"unpack_ip":  unpackIP,
-		"pack_mac":   packMAC,
-		"unpack_mac": unpackMAC,
-		"hexdump":    hexdump,
-		"unhex":      unhex,
-		"json":       jsonFn,
-		"time":       timeFn,
-		"attributes": attributes,
-		"help":       m.help,
+		"connect":     m.connect,
+		"u32":         m.u32,
+		"ip":          m.ip,
+		"mac":         m.mac,
+		"raw":         m.raw,
+		"pack_ip":     packIP,
+		"unpack_ip":   unpackIP,
+		"pack_mac":    packMAC,
+		"unpack_mac":  unpackMAC,
+		"hexdump":     hexdump,
+		"unhex":       unhex,
+		"json":        jsonFn,
+		"time":        timeFn,
+		"attributes":  attributes,
+		"help":        m.help,
+		"read_conf":   readConf,
+		"read_leases": readLeases,
 	})
 }
 

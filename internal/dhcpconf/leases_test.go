@@ -170,3 +170,25 @@ func TestLeasesErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestData(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{`"\001\000\000^\000S\001"`, "\x01\x00\x00^\x00S\x01", true},
+		{`"id-b"`, "id-b", true},
+		{"01:00:00:5e:0:53:2", "\x01\x00\x00\x5e\x00\x53\x02", true},
+		{"", "", false},
+		{"01::02", "", false},
+		{"xyz", "", false},
+		{`"a" "b"`, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := Data(tt.in)
+		if ok != tt.ok || string(got) != tt.want {
+			t.Errorf("Data(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
