@@ -148,7 +148,7 @@ func (c *cursor) date() *Error {
 var checks = map[string]checkFunc{
 	// dhcpd.conf declarations.
 	"omapi-port": func(c *cursor) *Error {
-		if err := c.number("expecting number"); err != nil {
+		if err := c.number("expecting number."); err != nil {
 			return err
 		}
 		return c.semi()
@@ -169,7 +169,7 @@ var checks = map[string]checkFunc{
 		if err := c.dotted("expecting IP address"); err != nil {
 			return err
 		}
-		return c.brace("expecting left brace")
+		return c.brace("expecting left brace.")
 	},
 	"range": func(c *cursor) *Error {
 		if c.peek().IsWord("dynamic-bootp") {
@@ -221,9 +221,9 @@ var checks = map[string]checkFunc{
 		if c.end.Is(';') && c.i == 2 {
 			return c.semi() // a host's "group NAME;"
 		}
-		return c.brace("expecting left brace")
+		return c.brace("expecting left brace.")
 	},
-	"pool": func(c *cursor) *Error { return c.brace("expecting left brace") },
+	"pool": func(c *cursor) *Error { return c.brace("expecting left brace.") },
 	"key": func(c *cursor) *Error {
 		if err := c.keyName(); err != nil {
 			return err
@@ -231,7 +231,7 @@ var checks = map[string]checkFunc{
 		if c.end.Is(';') {
 			return c.semi() // a zone's "key NAME;"
 		}
-		return c.brace("expecting left brace")
+		return c.brace("expecting left brace.")
 	},
 	"omapi-key": func(c *cursor) *Error {
 		if err := c.keyName(); err != nil {
@@ -271,7 +271,7 @@ var checks = map[string]checkFunc{
 			return err
 		}
 		if c.end.Is('{') {
-			return c.brace("expecting left brace")
+			return c.brace("expecting left brace.")
 		}
 		return c.semi()
 	},
@@ -281,7 +281,7 @@ var checks = map[string]checkFunc{
 		if err := c.dotted("expecting IP address"); err != nil {
 			return err
 		}
-		return c.brace("corrupt lease file; expecting left brace")
+		return c.brace("expecting left brace.")
 	},
 	"starts": dateStmt, "ends": dateStmt, "tstp": dateStmt, "tsfp": dateStmt,
 	"atsfp": dateStmt, "cltt": dateStmt, "timestamp": dateStmt,
@@ -388,7 +388,7 @@ func nameBlock(msg string) checkFunc {
 				return c.errAt(t, msg)
 			}
 		}
-		return c.brace("expecting left brace")
+		return c.brace("expecting left brace.")
 	}
 }
 
@@ -396,7 +396,7 @@ func classBlock(c *cursor) *Error {
 	if t := c.take(); t.Kind != String && !isWord(t) {
 		return c.errAt(t, "Expecting class name")
 	}
-	return c.brace("expecting left brace")
+	return c.brace("expecting left brace.")
 }
 
 // keyName takes a key name: a string, or a domain name with an optional

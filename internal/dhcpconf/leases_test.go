@@ -154,7 +154,7 @@ func TestLeasesErrors(t *testing.T) {
 		{good + "lease 192.0.2.10 {\n  bogus thing;\n}\n", 5, 3, "Unexpected configuration directive."},
 		{good + "lease 192.0.2.10 {\n  binding state gone;\n}\n", 5, 17, "gone: expecting a binding state."},
 		{good + "lease 192.0.2.10 {\n  starts 1 2026-11-30 10:00:00;\n}\n", 5, 12, "numeric year expected."},
-		{good + "lease 192.0.2.10;\n", 4, 17, "corrupt lease file; expecting left brace"},
+		{good + "lease 192.0.2.10;\n", 4, 17, "expecting left brace."},
 		{good + "}\n", 4, 1, "Corrupt lease file - possible data loss!"},
 		{good + "bogus 1;\n", 4, 1, "Corrupt lease file - possible data loss!"},
 		{good + `lease 192.0.2.10 { client-hostname "abc`, 4, 36, "eof in string constant"},

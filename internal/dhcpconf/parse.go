@@ -118,6 +118,8 @@ type parser struct {
 	depth int
 	// checks are the statements checked word by word, by keyword.
 	checks map[string]checkFunc
+	// declared: a declaration (a block) was read at the top level.
+	declared bool
 	// include, when set, reads an included file in place.
 	include func(p *parser, s *Stmt) ([]*Stmt, error)
 }
@@ -161,9 +163,18 @@ func (p *parser) next() (*Stmt, error) {
 		// previous token.
 		pos := p.lx.lastBefore(t)
 		p.lx.next()
+		if p.declared {
+			return nil, p.fail(pos, "expecting a declaration")
+		}
 		return nil, p.fail(pos, "expecting a parameter or declaration")
 	}
-	return p.statement()
+	s, err := p.statement()
+	if s != nil && s.Block {
+		// conf_file_subparse: after a declaration, parse_statement
+		// expects declarations only, and says so.
+		p.declared = true
+	}
+	return s, err
 }
 
 // lastBefore is the position dhcpd reports for a complaint made on a
