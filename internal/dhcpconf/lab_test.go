@@ -62,7 +62,9 @@ func labConf(t *testing.T, path string) (string, *dhcpconf.Conf) {
 // deleted, and the first host of the conf deleted.
 func genLeases(conf *dhcpconf.Conf, now time.Time) string {
 	var b strings.Builder
-	date := func(t time.Time) string { return fmt.Sprintf("%d %s", t.Weekday(), t.UTC().Format("2006/01/02 15:04:05")) }
+	date := func(t time.Time) string {
+		return fmt.Sprintf("%d %s", t.Weekday(), t.UTC().Format("2006/01/02 15:04:05"))
+	}
 	starts, ends := date(now.Add(-time.Hour)), date(now.Add(240*time.Hour))
 	var ranges []dhcpconf.Range
 	for _, s := range conf.Subnets {
