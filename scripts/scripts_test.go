@@ -10,7 +10,7 @@ import (
 	"github.com/omapish/omapish/luaapi"
 )
 
-var names = []string{"failover-status", "host-find", "host-move", "hosts-sync", "inspect", "lease-scan"}
+var names = []string{"failover-status", "host-find", "host-move", "hosts", "hosts-sync", "inspect", "lease-scan", "leases"}
 
 func TestList(t *testing.T) {
 	list := List()
