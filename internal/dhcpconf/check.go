@@ -32,7 +32,10 @@ func (c *cursor) take() Token {
 	return t
 }
 
-func (c *cursor) errAt(t Token, msg string) *Error { return &Error{Pos: t.Pos, Msg: msg} }
+// errAt is a complaint at t; the parser adds the file.
+func (c *cursor) errAt(t Token, msg string) *Error {
+	return &Error{Pos: Pos{Line: int(t.Line), Col: int(t.Col)}, Msg: msg}
+}
 
 // semi ends a simple statement: no word left, and a ';'.
 func (c *cursor) semi() *Error {

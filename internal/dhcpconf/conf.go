@@ -400,6 +400,7 @@ func parseHost(s *Stmt) Host {
 // (print_hw_addr: two digits each, lower case).
 func hexOctets(words []Token) string {
 	var b strings.Builder
+	b.Grow(3 * len(words))
 	for _, t := range words {
 		if t.Is(':') {
 			b.WriteByte(':')

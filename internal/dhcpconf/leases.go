@@ -28,6 +28,16 @@ type Leases struct {
 	Other      []string
 
 	leaseAt, hostAt, groupAt, peerAt map[string]int
+	leasePtrs                        []*Lease // Leases while reading
+}
+
+// done turns the leases read into ls.Leases.
+func (ls *Leases) done() {
+	ls.Leases = make([]Lease, len(ls.leasePtrs))
+	for i, p := range ls.leasePtrs {
+		ls.Leases[i] = *p
+	}
+	ls.leasePtrs = nil
 }
 
 // Never is the time a lease file's "never" stands for (dhcpd's MAX_TIME).
@@ -94,11 +104,12 @@ func ReadLeases(path string) (*Leases, error) {
 func ParseLeases(r io.Reader, name string, now time.Time) (*Leases, error) {
 	ls := &Leases{File: name, leaseAt: map[string]int{}, hostAt: map[string]int{}, groupAt: map[string]int{}, peerAt: map[string]int{}}
 	p := newParser(r, name, checks)
+	defer ls.done()
 	for {
 		t := p.lx.peek()
 		if t.Is('}') || t.Is(';') || t.Is('{') {
 			p.lx.next()
-			return ls, p.fail(t.Pos, "Corrupt lease file - possible data loss!")
+			return ls, p.fail(t, "Corrupt lease file - possible data loss!")
 		}
 		s, err := p.next()
 		if err != nil {
@@ -108,9 +119,10 @@ func ParseLeases(r io.Reader, name string, now time.Time) (*Leases, error) {
 			return ls, nil
 		}
 		if err := ls.record(s, now); err != nil {
-			return ls, p.fail(err.Pos, err.Msg)
+			return ls, p.fail(Token{Line: int32(err.Line), Col: int32(err.Col)}, err.Msg)
 		}
 		ls.Records++
+		p.release(s) // the record holds none of it
 	}
 }
 
@@ -122,11 +134,15 @@ func (ls *Leases) record(s *Stmt, now time.Time) *Error {
 		if err != nil {
 			return err
 		}
+		// Kept by pointer while reading: a slice of Lease values
+		// would copy them all each time it grows.
 		if i, ok := ls.leaseAt[l.Address]; ok {
-			ls.Leases[i] = l
+			*ls.leasePtrs[i] = l
 		} else {
-			ls.leaseAt[l.Address] = len(ls.Leases)
-			ls.Leases = append(ls.Leases, l)
+			ls.leaseAt[l.Address] = len(ls.leasePtrs)
+			p := new(Lease)
+			*p = l
+			ls.leasePtrs = append(ls.leasePtrs, p)
 		}
 	case kw == "host" && s.Block:
 		h := parseHost(s)

@@ -1,7 +1,6 @@
 package dhcpconf
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -12,7 +11,7 @@ import (
 // token buffer (tokbuf) that bounds every token and run of whitespace.
 
 // Kind is the kind of a token, as conflex.c classifies it.
-type Kind int
+type Kind uint8
 
 // The token kinds. conflex.c further turns names into keywords (intern);
 // the parser compares names case-insensitively instead.
@@ -52,15 +51,20 @@ func (p Pos) String() string {
 	return fmt.Sprintf("%s line %d column %d", p.File, p.Line, p.Col)
 }
 
-// Token is one token and where it starts.
+// Token is one token and where it starts (in the file of the statement
+// holding it). It is small: a leases file has tens of millions.
 type Token struct {
-	Kind Kind
 	Text string // a string's value, unescaped; the character of a Punct
-	Pos  Pos
+	Line int32
+	Col  int32
+	Kind Kind
 	// Space reports whitespace or a comment before the token (on the same
 	// statement), which the raw text of a statement keeps.
 	Space bool
 }
+
+// at is the position of t in file.
+func (t Token) at(file string) Pos { return Pos{File: file, Line: int(t.Line), Col: int(t.Col)} }
 
 // Is reports whether t is the punctuation character c.
 func (t Token) Is(c byte) bool {
@@ -78,32 +82,95 @@ const tokbufSize = 1500
 
 // lexer reads tokens from a stream, one byte at a time as conflex.c does.
 type lexer struct {
-	r     *bufio.Reader
-	file  string
-	line  int
-	col   int // column of the next byte
-	buf   []byte
-	peekd *Token
-	last  Pos    // of the last token read (where dhcpd reports EOF)
-	err   *Error // first lexical complaint; sticky
-	space bool
+	r      io.Reader
+	in     []byte // read buffer: in[off:end] is unread
+	off    int
+	end    int
+	eof    bool
+	file   string
+	line   int
+	col    int // column of the next byte
+	buf    []byte
+	peekd  Token
+	peeked bool
+	// lastLine, lastCol: where the last token read starts (where dhcpd
+	// reports the end of the file).
+	lastLine, lastCol int32
+	err               *Error // first lexical complaint; sticky
+	// words interns the text of names and numbers: a leases file says
+	// "binding", "state" and "active" millions of times.
+	words *[internSize]string
+}
+
+// internSize is the number of interned words.
+const internSize = 4096
+
+// punct holds the one-byte strings of punctuation, allocated once.
+var punct [256]string
+
+func init() {
+	for i := range punct {
+		punct[i] = string([]byte{byte(i)})
+	}
+}
+
+// intern returns b as a string, shared with an earlier equal word when
+// the cache has it: a direct-mapped cache, cheaper than a map.
+func (l *lexer) intern(b []byte) string {
+	if len(b) > 32 {
+		return string(b)
+	}
+	h := uint32(2166136261)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	slot := &l.words[h%uint32(len(l.words))]
+	if *slot == string(b) {
+		return *slot
+	}
+	*slot = string(b)
+	return *slot
 }
 
 func newLexer(r io.Reader, file string) *lexer {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
-	}
-	return &lexer{r: br, file: file, line: 1, col: 1, buf: make([]byte, 0, tokbufSize), last: Pos{File: file, Line: 1, Col: 1}}
+	return &lexer{r: r, in: make([]byte, inSize), file: file, line: 1, col: 1, buf: make([]byte, 0, tokbufSize),
+		lastLine: 1, lastCol: 1, words: new([internSize]string)}
 }
+
+// inSize is the read buffer: the input is read in blocks, never whole.
+const inSize = 256 << 10
 
 const eofByte = -1
 
+// fill reads the next block, keeping the last byte before it so that one
+// byte can always be put back.
+func (l *lexer) fill() bool {
+	if l.eof {
+		return false
+	}
+	if l.end > 0 {
+		l.in[0] = l.in[l.end-1]
+		l.off, l.end = 1, 1
+	}
+	for {
+		n, err := l.r.Read(l.in[l.end:])
+		l.end += n
+		if n > 0 {
+			return true
+		}
+		if err != nil {
+			l.eof = true
+			return false
+		}
+	}
+}
+
 func (l *lexer) getc() int {
-	c, err := l.r.ReadByte()
-	if err != nil {
+	if l.off == l.end && !l.fill() {
 		return eofByte
 	}
+	c := l.in[l.off]
+	l.off++
 	if c == '\n' {
 		l.line++
 		l.col = 1
@@ -117,7 +184,7 @@ func (l *lexer) ungetc(c int) {
 	if c == eofByte {
 		return
 	}
-	l.r.UnreadByte()
+	l.off--
 	if c == '\n' {
 		l.line-- // col is not needed again: the newline is read next
 	} else {
@@ -125,33 +192,44 @@ func (l *lexer) ungetc(c int) {
 	}
 }
 
-func (l *lexer) pos() Pos { return Pos{File: l.file, Line: l.line, Col: l.col} }
+func (l *lexer) mark() mark { return mark{l.line, l.col} }
 
 // complain records the first lexical error, at p.
-func (l *lexer) complain(p Pos, msg string) {
+func (l *lexer) complain(m mark, msg string) {
 	if l.err == nil {
-		l.err = &Error{Pos: p, Msg: msg}
+		l.err = &Error{Pos: Pos{File: l.file, Line: m.line, Col: m.col}, Msg: msg}
 	}
 }
 
+// mark is where the lexer is: cheaper than a Pos, made for every token.
+type mark struct{ line, col int }
+
 // peek returns the next token without consuming it.
 func (l *lexer) peek() Token {
-	if l.peekd == nil {
-		t := l.lex()
-		l.peekd = &t
+	if !l.peeked {
+		l.peekd = l.lex()
+		l.peeked = true
 	}
-	return *l.peekd
+	return l.peekd
 }
 
 // next consumes and returns the next token.
 func (l *lexer) next() Token {
-	t := l.peek()
-	l.peekd = nil
+	var t Token
+	if l.peeked {
+		t = l.peekd
+		l.peeked = false
+	} else {
+		t = l.lex()
+	}
 	if t.Kind != EOF {
-		l.last = t.Pos
+		l.lastLine, l.lastCol = t.Line, t.Col
 	}
 	return t
 }
+
+// last is where the last token read is (a token without its text).
+func (l *lexer) last() Token { return Token{Line: l.lastLine, Col: l.lastCol} }
 
 func isSpace(c int) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
@@ -169,7 +247,8 @@ func (l *lexer) lex() Token {
 	space := false
 	run := 0 // whitespace bytes in a row, as read_whitespace counts them
 	for {
-		p := l.pos()
+		p := l.mark()
+		line, col := int32(p.line), int32(p.col)
 		c := l.getc()
 		switch {
 		case isSpace(c):
@@ -178,7 +257,7 @@ func (l *lexer) lex() Token {
 			if run > tokbufSize-1 {
 				// read_whitespace: log_fatal("Exiting").
 				l.complain(p, "whitespace too long, buffer overflow.")
-				return Token{Kind: EOF, Pos: p}
+				return Token{Kind: EOF, Line: line, Col: col}
 			}
 			continue
 		case c == '#':
@@ -189,17 +268,17 @@ func (l *lexer) lex() Token {
 			}
 			continue
 		case c == eofByte:
-			return Token{Kind: EOF, Pos: p, Space: space}
+			return Token{Kind: EOF, Line: line, Col: col, Space: space}
 		case c == '"':
-			return Token{Kind: String, Text: l.readString(p), Pos: p, Space: space}
+			return Token{Kind: String, Text: l.readString(p), Line: line, Col: col, Space: space}
 		case isDigit(c) || c == '-':
 			k, text := l.readNumber(c, p)
-			return Token{Kind: k, Text: text, Pos: p, Space: space}
+			return Token{Kind: k, Text: text, Line: line, Col: col, Space: space}
 		case isAlpha(c):
 			k, text := l.readName(c, p)
-			return Token{Kind: k, Text: text, Pos: p, Space: space}
+			return Token{Kind: k, Text: text, Line: line, Col: col, Space: space}
 		default:
-			return Token{Kind: Punct, Text: string([]byte{byte(c)}), Pos: p, Space: space}
+			return Token{Kind: Punct, Text: punct[c], Line: line, Col: col, Space: space}
 		}
 	}
 }
@@ -207,7 +286,7 @@ func (l *lexer) lex() Token {
 // readString reads a quoted string after its opening quote, with
 // read_string's escapes: \t \r \n \b, \NNN octal (first digit 0-3), \xHH
 // hex, and \c for any other c.
-func (l *lexer) readString(start Pos) string {
+func (l *lexer) readString(start mark) string {
 	b := l.buf[:0]
 	for len(b) < tokbufSize {
 		c := l.getc()
@@ -253,7 +332,7 @@ func (l *lexer) readString(start Pos) string {
 }
 
 // readOctal reads the two digits after \0-\3.
-func (l *lexer) readOctal(v int, p Pos) byte {
+func (l *lexer) readOctal(v int, p mark) byte {
 	for range 2 {
 		c := l.getc()
 		if c < '0' || c > '7' {
@@ -269,7 +348,7 @@ func (l *lexer) readOctal(v int, p Pos) byte {
 }
 
 // readHex reads the two digits after \x.
-func (l *lexer) readHex(p Pos) byte {
+func (l *lexer) readHex(p mark) byte {
 	v := 0
 	for range 2 {
 		c := l.getc()
@@ -294,7 +373,7 @@ func (l *lexer) readHex(p Pos) byte {
 // readNumber is read_number: a token starting with a digit or '-' is a
 // Number while it is digits, a NumberOrName while hex digits, and a Name
 // once it has other letters, '-' or '_'.
-func (l *lexer) readNumber(c int, start Pos) (Kind, string) {
+func (l *lexer) readNumber(c int, start mark) (Kind, string) {
 	b := append(l.buf[:0], byte(c))
 	kind := Number
 	for {
@@ -312,7 +391,7 @@ func (l *lexer) readNumber(c int, start Pos) (Kind, string) {
 			if len(b) == 1 && b[0] == '-' {
 				return Punct, "-"
 			}
-			return kind, string(b)
+			return kind, l.intern(b)
 		}
 		if len(b) >= tokbufSize-1 {
 			l.complain(start, "numeric token larger than internal buffer")
@@ -325,7 +404,7 @@ func (l *lexer) readNumber(c int, start Pos) (Kind, string) {
 
 // readName is read_num_or_name: letters, digits, '-' and '_'; a
 // NumberOrName while every byte is a hex digit.
-func (l *lexer) readName(c int, start Pos) (Kind, string) {
+func (l *lexer) readName(c int, start mark) (Kind, string) {
 	b := append(l.buf[:0], byte(c))
 	kind := NumberOrName
 	if !isXdigit(c) {
@@ -335,7 +414,7 @@ func (l *lexer) readName(c int, start Pos) (Kind, string) {
 		c = l.getc()
 		if c != '-' && c != '_' && !isAlnum(c) {
 			l.ungetc(c)
-			return kind, string(b)
+			return kind, l.intern(b)
 		}
 		if len(b) >= tokbufSize-1 {
 			l.complain(start, "token larger than internal buffer")

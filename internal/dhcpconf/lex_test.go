@@ -53,7 +53,7 @@ func TestLexerPositions(t *testing.T) {
 	l := newLexer(strings.NewReader("a\n  bc \"d\"\n\tx"), "f")
 	want := []Pos{{"f", 1, 1}, {"f", 2, 3}, {"f", 2, 6}, {"f", 3, 2}}
 	for i, w := range want {
-		if got := l.next().Pos; got != w {
+		if got := l.next().at("f"); got != w {
 			t.Errorf("token %d at %v, want %v", i, got, w)
 		}
 	}

@@ -38,6 +38,7 @@ func (e *Error) Is(target error) bool { return target == ErrSyntax }
 // Stmt is one statement: its words up to the ';' or '{', and for a block
 // the statements inside the braces, in file order.
 type Stmt struct {
+	File  string // the file it is in (an included one, for its statements)
 	Words []Token
 	Body  []*Stmt
 	Block bool
@@ -46,9 +47,9 @@ type Stmt struct {
 // Pos is where the statement starts.
 func (s *Stmt) Pos() Pos {
 	if len(s.Words) == 0 {
-		return Pos{}
+		return Pos{File: s.File}
 	}
-	return s.Words[0].Pos
+	return s.Words[0].at(s.File)
 }
 
 // Keyword returns the first word, lower case ("" for none).
@@ -79,6 +80,11 @@ func (s *Stmt) Text() string {
 }
 
 func writeWords(b *strings.Builder, words []Token) {
+	n := 0
+	for _, t := range words {
+		n += len(t.Text) + 1
+	}
+	b.Grow(n)
 	for i, t := range words {
 		if i > 0 && t.Space {
 			b.WriteByte(' ')
@@ -95,6 +101,7 @@ func writeWords(b *strings.Builder, words []Token) {
 // print_dhcp_string / quotify_string do (octal for what is not printable).
 func quote(s string) string {
 	var b strings.Builder
+	b.Grow(len(s) + 2)
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -103,7 +110,10 @@ func quote(s string) string {
 			b.WriteByte('\\')
 			b.WriteByte(c)
 		case c < ' ' || c > '~':
-			fmt.Fprintf(&b, "\\%03o", c)
+			b.WriteByte('\\')
+			b.WriteByte('0' + c>>6)
+			b.WriteByte('0' + c>>3&7)
+			b.WriteByte('0' + c&7)
 		default:
 			b.WriteByte(c)
 		}
@@ -118,6 +128,9 @@ type parser struct {
 	depth int
 	// checks are the statements checked word by word, by keyword.
 	checks map[string]checkFunc
+	cur cursor // of check
+	// free holds released statements for reuse.
+	free []*Stmt
 	// declared: a declaration (a block) was read at the top level.
 	declared bool
 	// include, when set, reads an included file in place.
@@ -134,11 +147,11 @@ func newParser(r io.Reader, file string, checks map[string]checkFunc) *parser {
 // fail returns an error at t's position, or the lexer's first complaint
 // when it came earlier (a complaint about a string is made before the
 // parser sees the string).
-func (p *parser) fail(pos Pos, msg string) *Error {
+func (p *parser) fail(t Token, msg string) *Error {
 	if p.lx.err != nil {
 		return p.lx.err
 	}
-	return &Error{Pos: pos, Msg: msg}
+	return &Error{Pos: t.at(p.lx.file), Msg: msg}
 }
 
 // lexErr returns the lexer's complaint, if any.
@@ -179,16 +192,11 @@ func (p *parser) next() (*Stmt, error) {
 
 // lastBefore is the position dhcpd reports for a complaint made on a
 // peeked token: that of the token read before it.
-func (l *lexer) lastBefore(t Token) Pos {
-	if l.last == t.Pos {
-		return t.Pos
-	}
-	return l.last
-}
+func (l *lexer) lastBefore(Token) Token { return l.last() }
 
 // statement reads one statement, its block included.
 func (p *parser) statement() (*Stmt, error) {
-	s := &Stmt{}
+	s := p.newStmt()
 	for {
 		t := p.lx.next()
 		if err := p.lexErr(); err != nil {
@@ -197,16 +205,16 @@ func (p *parser) statement() (*Stmt, error) {
 		switch {
 		case t.Kind == EOF:
 			if p.depth > 0 {
-				return nil, p.fail(p.lx.last, "unexpected end of file")
+				return nil, p.fail(p.lx.last(), "unexpected end of file")
 			}
-			return nil, p.fail(p.lx.last, "semicolon expected.")
+			return nil, p.fail(p.lx.last(), "semicolon expected.")
 		case t.Is(';'):
 			if len(s.Words) == 0 {
 				continue // an empty statement, as dhcpd skips it
 			}
 			return s, p.check(s, t)
 		case t.Is('}'):
-			return nil, p.fail(t.Pos, "semicolon expected.")
+			return nil, p.fail(t, "semicolon expected.")
 		case t.Is('{') && len(s.Words) > 0 && (s.Words[len(s.Words)-1].Is('=') || s.Words[len(s.Words)-1].IsWord("of")):
 			// A record type in braces: option NAME code N =
 			// { ip-address, string }; or = array of { ... };
@@ -218,11 +226,9 @@ func (p *parser) statement() (*Stmt, error) {
 			if err := p.check(s, t); err != nil {
 				return nil, err
 			}
-			body, err := p.block(t)
-			if err != nil {
+			if err := p.block(t, s); err != nil {
 				return nil, err
 			}
-			s.Body = body
 			// A ';' after a block is allowed and ignored.
 			if nt := p.lx.peek(); nt.Is(';') {
 				p.lx.next()
@@ -232,7 +238,7 @@ func (p *parser) statement() (*Stmt, error) {
 			s.Words = append(s.Words, t)
 			if len(s.Words) > tokbufSize {
 				// Bounds memory on a file with no ';' at all.
-				return nil, p.fail(t.Pos, "semicolon expected.")
+				return nil, p.fail(t, "semicolon expected.")
 			}
 		}
 	}
@@ -248,7 +254,7 @@ func (p *parser) valueBraces(s *Stmt, open Token) error {
 		}
 		switch {
 		case t.Kind == EOF:
-			return p.fail(p.lx.last, "unexpected end of file")
+			return p.fail(p.lx.last(), "unexpected end of file")
 		case t.Is('{'):
 			n++
 		case t.Is('}'):
@@ -256,46 +262,71 @@ func (p *parser) valueBraces(s *Stmt, open Token) error {
 		}
 		s.Words = append(s.Words, t)
 		if len(s.Words) > tokbufSize {
-			return p.fail(t.Pos, "semicolon expected.")
+			return p.fail(t, "semicolon expected.")
 		}
 	}
 	return nil
 }
 
 // block reads statements up to the '}' that closes the block opened at
-// open.
-func (p *parser) block(open Token) ([]*Stmt, error) {
+// open into s.Body.
+func (p *parser) block(open Token, s *Stmt) error {
 	p.depth++
 	defer func() { p.depth-- }()
 	if p.depth > maxDepth {
-		return nil, p.fail(open.Pos, "blocks nested too deep")
+		return p.fail(open, "blocks nested too deep")
 	}
-	var body []*Stmt
 	for {
 		t := p.lx.peek()
 		if err := p.lexErr(); err != nil {
-			return nil, err
+			return err
 		}
 		switch {
 		case t.Kind == EOF:
-			return nil, p.fail(p.lx.last, "unexpected end of file")
+			return p.fail(p.lx.last(), "unexpected end of file")
 		case t.Is('}'):
 			p.lx.next()
-			return body, nil
+			return nil
 		}
-		s, err := p.statement()
+		b, err := p.statement()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if p.include != nil && s.Keyword() == "include" {
-			inc, err := p.include(p, s)
+		if p.include != nil && b.Keyword() == "include" {
+			inc, err := p.include(p, b)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			body = append(body, inc...)
+			s.Body = append(s.Body, inc...)
 			continue
 		}
-		body = append(body, s)
+		s.Body = append(s.Body, b)
+	}
+}
+
+// maxFree bounds the statements kept for reuse.
+const maxFree = 256
+
+// newStmt returns an empty statement, reusing a released one.
+func (p *parser) newStmt() *Stmt {
+	if n := len(p.free); n > 0 {
+		s := p.free[n-1]
+		p.free = p.free[:n-1]
+		*s = Stmt{File: p.lx.file, Words: s.Words[:0], Body: s.Body[:0]}
+		return s
+	}
+	return &Stmt{File: p.lx.file, Words: make([]Token, 0, 8)}
+}
+
+// release gives s and its body back for reuse, once nothing refers to
+// them (a leases record turned into a Lease): a leases file has millions
+// of statements, all alike.
+func (p *parser) release(s *Stmt) {
+	for _, b := range s.Body {
+		p.release(b)
+	}
+	if len(p.free) < maxFree && cap(s.Words) <= 64 {
+		p.free = append(p.free, s)
 	}
 }
 
@@ -306,9 +337,10 @@ func (p *parser) check(s *Stmt, end Token) error {
 	if f == nil {
 		return nil
 	}
-	c := &cursor{words: s.Words, i: 1, end: end}
-	if err := f(c); err != nil {
-		return p.fail(err.Pos, err.Msg)
+	// One cursor per parser: a new one per statement would be garbage.
+	p.cur = cursor{words: s.Words, i: 1, end: end}
+	if err := f(&p.cur); err != nil {
+		return p.fail(Token{Line: int32(err.Line), Col: int32(err.Col)}, err.Msg)
 	}
 	return nil
 }
