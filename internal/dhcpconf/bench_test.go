@@ -34,7 +34,9 @@ func genBusyLeases(w io.Writer, size int64, now time.Time) error {
 	fmt.Fprintf(bw, "# The format of this file is documented in the dhcpd.leases(5) manual page.\n"+
 		"# This lease file was written by isc-dhcp-4.4.3-P1\n\n"+
 		"# authoring-byte-order entry is generated, DO NOT DELETE\nauthoring-byte-order little-endian;\n\n")
-	date := func(t time.Time) string { return fmt.Sprintf("%d %s", t.Weekday(), t.UTC().Format("2006/01/02 15:04:05")) }
+	date := func(t time.Time) string {
+		return fmt.Sprintf("%d %s", t.Weekday(), t.UTC().Format("2006/01/02 15:04:05"))
+	}
 	var written int64
 	states := []string{"active", "free", "expired", "released", "active"}
 	for n := 0; written < size; n++ {

@@ -128,7 +128,7 @@ type parser struct {
 	depth int
 	// checks are the statements checked word by word, by keyword.
 	checks map[string]checkFunc
-	cur cursor // of check
+	cur    cursor // of check
 	// free holds released statements for reuse.
 	free []*Stmt
 	// declared: a declaration (a block) was read at the top level.
