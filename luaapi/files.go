@@ -309,8 +309,8 @@ func leasesTable(L *lua.LState, ls *dhcpconf.Leases) *lua.LTable {
 		setData(lt, "client_id", l.ClientID)
 		setStr(lt, "hostname", l.Hostname)
 		vars := L.NewTable()
-		for k, v := range l.Vars {
-			vars.RawSetString(k, lua.LString(v))
+		for _, v := range l.Vars {
+			vars.RawSetString(v.Name, lua.LString(v.Value))
 		}
 		lt.RawSetString("vars", vars)
 		setBool(lt, "reserved", l.Reserved)

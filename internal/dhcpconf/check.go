@@ -124,24 +124,38 @@ func (c *cursor) date() *Error {
 	if err := c.number("numeric year expected."); err != nil {
 		return err
 	}
-	for _, msg := range []string{"numeric month expected.", "numeric day of month expected."} {
-		if t := c.take(); !t.Is('/') {
-			return c.errAt(t, "expected slash separating year from month.")
-		}
-		if err := c.number(msg); err != nil {
-			return err
-		}
+	if t := c.take(); !t.Is('/') {
+		return c.errAt(t, "expected slash separating year from month.")
+	}
+	if err := c.number("numeric month expected."); err != nil {
+		return err
+	}
+	if t := c.take(); !t.Is('/') {
+		return c.errAt(t, "expected slash separating month from day.")
+	}
+	if err := c.number("numeric day of month expected."); err != nil {
+		return err
 	}
 	if err := c.number("numeric hour expected."); err != nil {
 		return err
 	}
-	for _, msg := range []string{"numeric minute expected.", "numeric second expected."} {
-		if t := c.take(); !t.Is(':') {
-			return c.errAt(t, "expected colon separating hour from minute.")
-		}
-		if err := c.number(msg); err != nil {
-			return err
-		}
+	if t := c.take(); !t.Is(':') {
+		return c.errAt(t, "expected colon separating hour from minute.")
+	}
+	if err := c.number("numeric minute expected."); err != nil {
+		return err
+	}
+	if t := c.take(); !t.Is(':') {
+		return c.errAt(t, "expected colon separating minute from second.")
+	}
+	if err := c.number("numeric second expected."); err != nil {
+		return err
+	}
+	// An optional time zone offset (parse_date_core), then the end.
+	if t := c.peek(); t.Kind == Number && c.i < len(c.words) {
+		c.take()
+	} else if !t.Is(';') && c.i < len(c.words) {
+		return c.errAt(t, "Time zone offset or semicolon expected.")
 	}
 	return nil
 }

@@ -328,6 +328,9 @@ func texts(stmts []*Stmt) []string {
 
 // joinWords returns words as written, e.g. a dotted address.
 func joinWords(words []Token) string {
+	if len(words) == 1 && words[0].Kind != String {
+		return words[0].Text
+	}
 	var b strings.Builder
 	writeWords(&b, words)
 	return b.String()
@@ -335,6 +338,9 @@ func joinWords(words []Token) string {
 
 // unquoted returns words' text without re-quoting strings (for names).
 func unquoted(words []Token) string {
+	if len(words) == 1 {
+		return words[0].Text
+	}
 	var b strings.Builder
 	for i, t := range words {
 		if i > 0 && t.Space {

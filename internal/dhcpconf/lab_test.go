@@ -88,7 +88,8 @@ func genLeases(conf *dhcpconf.Conf, now time.Time) string {
 		a = a.Next()
 		fmt.Fprintf(&b, "lease %s {\n  starts %s;\n  ends %s;\n  binding state free;\n  hardware ethernet %s;\n}\n", a, starts, starts, mac)
 		a = a.Next()
-		fmt.Fprintf(&b, "lease %s {\n  starts %s;\n  ends %s;\n  binding state abandoned;\n  next binding state abandoned;\n}\n", a, starts, ends)
+		// Ends from 2038 on is "never" to dhcpd (parse_date_core).
+		fmt.Fprintf(&b, "lease %s {\n  starts %s;\n  ends 3 2040/01/04 00:00:00;\n  binding state abandoned;\n  next binding state abandoned;\n}\n", a, starts)
 	}
 	if len(conf.Subnets) > 0 && conf.Subnets[0].Prefix.IsValid() {
 		ip := conf.Subnets[0].Prefix.Addr()

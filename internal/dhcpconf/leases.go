@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ type Leases struct {
 
 	leaseAt, hostAt, groupAt, peerAt map[string]int
 	leasePtrs                        []*Lease // Leases while reading
+	scratch                          []byte
 }
 
 // done turns the leases read into ls.Leases.
@@ -59,11 +61,28 @@ type Lease struct {
 	MAC          string            // lower case, as dhcpd prints it
 	ClientID     string            // uid, as written
 	Hostname     string            // client-hostname
-	Vars         map[string]string // set NAME = VALUE (value as written)
+	Vars         []Var     // set NAME = VALUE, in file order, one per name
 	Reserved     bool
 	Bootp        bool
 	Statements   []string // every other statement (agent options, on ...), as text
 	Pos          Pos
+}
+
+// Var is a binding variable of a lease: "set NAME = VALUE;".
+type Var struct {
+	Name  string
+	Value string // a string's contents, else the words as written
+}
+
+// Var returns the value of the binding variable name, and whether there
+// is one.
+func (l *Lease) Var(name string) (string, bool) {
+	for _, v := range l.Vars {
+		if v.Name == name {
+			return v.Value, true
+		}
+	}
+	return "", false
 }
 
 // PeerState is a failover peer's state record.
@@ -130,7 +149,7 @@ func ParseLeases(r io.Reader, name string, now time.Time) (*Leases, error) {
 func (ls *Leases) record(s *Stmt, now time.Time) *Error {
 	switch kw := s.Keyword(); {
 	case kw == "lease" && s.Block:
-		l, err := parseLease(s, now)
+		l, err := ls.parseLease(s, now)
 		if err != nil {
 			return err
 		}
@@ -195,8 +214,8 @@ func (ls *Leases) record(s *Stmt, now time.Time) *Error {
 	return nil
 }
 
-func parseLease(s *Stmt, now time.Time) (Lease, *Error) {
-	l := Lease{Address: joinWords(s.Words[1:]), Pos: s.Pos()}
+func (ls *Leases) parseLease(s *Stmt, now time.Time) (Lease, *Error) {
+	l := Lease{Address: ls.address(s.Words[1:]), Pos: s.Pos()}
 	seenState := false
 	for _, b := range s.Body {
 		kw := b.Keyword()
@@ -246,10 +265,9 @@ func parseLease(s *Stmt, now time.Time) (Lease, *Error) {
 			l.Bootp = true
 		case "set", "ddns-fwd-name", "ddns-rev-name":
 			name, value := setVar(b)
-			if l.Vars == nil {
-				l.Vars = map[string]string{}
-			}
-			l.Vars[name] = value
+			// A later set of the same name replaces the value.
+			l.Vars = slices.DeleteFunc(l.Vars, func(v Var) bool { return v.Name == name })
+			l.Vars = append(l.Vars, Var{Name: name, Value: value})
 		default:
 			l.Statements = append(l.Statements, b.Text())
 		}
@@ -265,6 +283,21 @@ func parseLease(s *Stmt, now time.Time) (Lease, *Error) {
 		l.RewindState = l.State
 	}
 	return l, nil
+}
+
+// address returns the address words as written, the string of an
+// earlier record of the same address when there is one (a busy site's file
+// has dozens of records per address).
+func (ls *Leases) address(words []Token) string {
+	b := ls.scratch[:0]
+	for _, t := range words {
+		b = append(b, t.Text...)
+	}
+	ls.scratch = b
+	if i, ok := ls.leaseAt[string(b)]; ok {
+		return ls.leasePtrs[i].Address
+	}
+	return string(b)
 }
 
 // stateOf maps the old states "reserved" and "bootp" to active, as dhcpd
@@ -317,11 +350,24 @@ func parseDate(words []Token) time.Time {
 		return time.Time{}
 	}
 	num := func(i int) int { n, _ := strconv.Atoi(words[i].Text); return n }
-	year := num(1)
-	if year < 1900 { // parse_date_core: years before 1900 are offsets
-		year += 1900
+	tz := 0
+	if len(words) > 11 {
+		tz = num(11) // seconds, added (guess + tzoff)
 	}
-	return time.Date(year, time.Month(num(3)), num(5), num(6), num(8), num(10), 0, time.UTC)
+	return dateOf(num(1), num(3), num(5), num(6), num(8), num(10), tz)
+}
+
+// dateOf is parse_date_core's time: years before 1900 are offsets from
+// it, and from 2038 on every date is "never" (MAX_TIME).
+func dateOf(year, mon, day, hour, min, sec, tz int) time.Time {
+	if year > 1900 {
+		year -= 1900
+	}
+	if year >= 138 {
+		return Never
+	}
+	t := time.Date(1900+year, time.Month(mon), day, hour, min, sec, 0, time.UTC)
+	return t.Add(time.Duration(tz) * time.Second)
 }
 
 func parsePeerState(s *Stmt) PeerState {

@@ -192,3 +192,36 @@ func TestData(t *testing.T) {
 		}
 	}
 }
+
+func TestDates(t *testing.T) {
+	tests := []struct {
+		src  string
+		want time.Time
+	}{
+		{"ends 1 2026/11/30 10:00:00;", time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)},
+		{"ends 1 2026/11/30 10:00:00 3600;", time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC)},
+		{"ends 1 126/11/30 10:00:00;", time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)},
+		{"ends 2 2038/01/19 03:14:07;", Never}, // parse_date_core: from 2038, MAX_TIME
+		{"ends 0 2100/01/01 00:00:00;", Never},
+		{"ends never;", Never},
+		{"ends epoch 1796032800; # Mon Nov 30 10:00:00 2026", time.Unix(1796032800, 0).UTC()},
+	}
+	for _, tt := range tests {
+		ls, err := ParseLeases(strings.NewReader("lease 192.0.2.1 {\n  "+tt.src+"\n  binding state free;\n}\n"), "l", time.Now())
+		if err != nil || len(ls.Leases) != 1 || !ls.Leases[0].Ends.Equal(tt.want) {
+			t.Errorf("%s: %+v, %v; want ends %v", tt.src, ls.Leases, err, tt.want)
+		}
+	}
+	for src, msg := range map[string]string{
+		"ends 1 2026/11:30 10:00:00;":   "expected slash separating month from day.",
+		"ends 1 2026/11/30 10/00:00;":   "expected colon separating hour from minute.",
+		"ends 1 2026/11/30 10:00/00;":   "expected colon separating minute from second.",
+		"ends 1 2026/11/30 10:00:00 x;": "Time zone offset or semicolon expected.",
+	} {
+		_, err := ParseLeases(strings.NewReader("lease 192.0.2.1 {\n  "+src+"\n}\n"), "l", time.Now())
+		var e *Error
+		if !errors.As(err, &e) || e.Msg != msg || e.Line != 2 {
+			t.Errorf("%s: %v, want line 2: %s", src, err, msg)
+		}
+	}
+}

@@ -247,6 +247,21 @@ func (l *lexer) lex() Token {
 	space := false
 	run := 0 // whitespace bytes in a row, as read_whitespace counts them
 	for {
+		// Blanks and newlines in the buffer, at once.
+		for l.off < l.end && run < tokbufSize-1 {
+			c := l.in[l.off]
+			if c == ' ' || c == '\t' {
+				l.col++
+			} else if c == '\n' {
+				l.line++
+				l.col = 1
+			} else {
+				break
+			}
+			l.off++
+			run++
+			space = true
+		}
 		p := l.mark()
 		line, col := int32(p.line), int32(p.col)
 		c := l.getc()
@@ -287,6 +302,19 @@ func (l *lexer) lex() Token {
 // read_string's escapes: \t \r \n \b, \NNN octal (first digit 0-3), \xHH
 // hex, and \c for any other c.
 func (l *lexer) readString(start mark) string {
+	// The common case: no escape, no newline, the end in the buffer.
+	for i := l.off; i < l.end && i-l.off < tokbufSize; i++ {
+		c := l.in[i]
+		if c == '"' {
+			s := string(l.in[l.off:i])
+			l.col += i + 1 - l.off
+			l.off = i + 1
+			return s
+		}
+		if c == '\\' || c == '\n' {
+			break
+		}
+	}
 	b := l.buf[:0]
 	for len(b) < tokbufSize {
 		c := l.getc()
@@ -374,6 +402,12 @@ func (l *lexer) readHex(p mark) byte {
 // Number while it is digits, a NumberOrName while hex digits, and a Name
 // once it has other letters, '-' or '_'.
 func (l *lexer) readNumber(c int, start mark) (Kind, string) {
+	if b, ok := l.fastWord(); ok {
+		if len(b) == 1 && b[0] == '-' {
+			return Punct, "-"
+		}
+		return numberKind(b), l.intern(b)
+	}
 	b := append(l.buf[:0], byte(c))
 	kind := Number
 	for {
@@ -405,6 +439,16 @@ func (l *lexer) readNumber(c int, start mark) (Kind, string) {
 // readName is read_num_or_name: letters, digits, '-' and '_'; a
 // NumberOrName while every byte is a hex digit.
 func (l *lexer) readName(c int, start mark) (Kind, string) {
+	if b, ok := l.fastWord(); ok {
+		kind := NumberOrName
+		for _, c := range b {
+			if !isXdigit(int(c)) {
+				kind = Name
+				break
+			}
+		}
+		return kind, l.intern(b)
+	}
 	b := append(l.buf[:0], byte(c))
 	kind := NumberOrName
 	if !isXdigit(c) {
@@ -426,4 +470,51 @@ func (l *lexer) readName(c int, start mark) (Kind, string) {
 		}
 		b = append(b, byte(c))
 	}
+}
+
+// isWordByte reports the bytes of names and numbers after the first.
+var isWordByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c == '-' || c == '_' || isAlnum(c)
+	}
+	return t
+}()
+
+// fastWord is the common case of readName and readNumber: the word whose
+// first byte was just read ends inside the read buffer (and within the
+// token buffer), so it is taken from the buffer at once. ok is false
+// otherwise, and nothing is consumed.
+func (l *lexer) fastWord() (b []byte, ok bool) {
+	i := l.off
+	for i < l.end && isWordByte[l.in[i]] {
+		i++
+	}
+	start := l.off - 1
+	if i == l.end || i-start > tokbufSize-1 {
+		return nil, false
+	}
+	b = l.in[start:i]
+	l.col += i - l.off
+	l.off = i
+	return b, true
+}
+
+// numberKind is read_number's classification of a whole word starting
+// with a digit or '-': Number while digits, NumberOrName while hex digits
+// (and "0x" followed by one), Name once anything else.
+func numberKind(b []byte) Kind {
+	kind := Number
+	for j := 1; j < len(b); j++ {
+		c := int(b[j])
+		switch {
+		case kind == Number && isDigit(c):
+		case kind != Name && isXdigit(c):
+			kind = NumberOrName
+		case j == 2 && isXdigit(c) && b[0] == '0' && (b[1] == 'x' || b[1] == 'X'):
+			kind = NumberOrName
+		default:
+			kind = Name
+		}
+	}
+	return kind
 }

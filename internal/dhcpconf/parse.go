@@ -100,8 +100,19 @@ func writeWords(b *strings.Builder, words []Token) {
 // quote writes s as a dhcpd quoted string, escaping as db.c's
 // print_dhcp_string / quotify_string do (octal for what is not printable).
 func quote(s string) string {
+	n := 2
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			n += 2
+		case c < ' ' || c > '~':
+			n += 4
+		default:
+			n++
+		}
+	}
 	var b strings.Builder
-	b.Grow(len(s) + 2)
+	b.Grow(n)
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
