@@ -58,10 +58,10 @@ type Lease struct {
 	Atsfp        time.Time
 	Cltt         time.Time
 	HardwareType string
-	MAC          string            // lower case, as dhcpd prints it
-	ClientID     string            // uid, as written
-	Hostname     string            // client-hostname
-	Vars         []Var     // set NAME = VALUE, in file order, one per name
+	MAC          string // lower case, as dhcpd prints it
+	ClientID     string // uid, as written
+	Hostname     string // client-hostname
+	Vars         []Var  // set NAME = VALUE, in file order, one per name
 	Reserved     bool
 	Bootp        bool
 	Statements   []string // every other statement (agent options, on ...), as text
