@@ -3,10 +3,13 @@ package dhcpconf
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -58,9 +61,41 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("no leases")
 		}
 		check(err)
+		// The lexer's fast paths (a word, a string, a date, blanks taken
+		// from the read buffer at once) never apply when the input comes
+		// one byte at a time: the results must be the same.
+		slow, slowErr := ParseLeases(iotest.OneByteReader(bytes.NewReader(b)), "f", now)
+		if !reflect.DeepEqual(ls, slow) || fmt.Sprint(err) != fmt.Sprint(slowErr) {
+			t.Fatalf("fast and byte-by-byte reads differ:\n%+v, %v\n%+v, %v", ls, err, slow, slowErr)
+		}
 		for _, h := range CurrentHosts(c, ls) {
 			Data(h.ClientID)
 		}
 		DecodeSecret(string(b))
 	})
+}
+
+// TestFastPathsSameResult: a generated busy leases file (dates, strings
+// and words all taking the lexer's fast paths) reads the same one byte at
+// a time, where no fast path applies.
+func TestFastPathsSameResult(t *testing.T) {
+	var b bytes.Buffer
+	now := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	if err := genBusyLeases(&b, 256<<10, now); err != nil {
+		t.Fatal(err)
+	}
+	fast, err := ParseLeases(bytes.NewReader(b.Bytes()), "f", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := ParseLeases(iotest.OneByteReader(bytes.NewReader(b.Bytes())), "f", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Error("fast and byte-by-byte reads differ")
+	}
+	if len(fast.Leases) < 500 || fast.Leases[0].Starts.IsZero() || fast.Leases[0].ClientID == "" {
+		t.Errorf("%d leases, first %+v", len(fast.Leases), fast.Leases[0])
+	}
 }

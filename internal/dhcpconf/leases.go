@@ -95,15 +95,17 @@ type PeerState struct {
 	Pos          Pos
 }
 
-// leaseKeywords are the statements parse_lease_declaration takes; any
-// other is "Unexpected configuration directive." there.
-var leaseKeywords = map[string]bool{
-	"starts": true, "ends": true, "timestamp": true, "tstp": true, "tsfp": true,
-	"atsfp": true, "cltt": true, "uid": true, "class": true, "hardware": true,
-	"reserved": true, "dynamic-bootp": true, "abandoned": true, "next": true,
-	"rewind": true, "binding": true, "client-hostname": true, "billing": true,
-	"on": true, "option": true, "supersede": true, "set": true,
-	"ddns-fwd-name": true, "ddns-rev-name": true,
+// isLeaseKeyword reports the statements parse_lease_declaration takes;
+// any other is "Unexpected configuration directive." there.
+func isLeaseKeyword(kw string) bool {
+	switch kw {
+	case "starts", "ends", "timestamp", "tstp", "tsfp", "atsfp", "cltt", "uid", "class",
+		"hardware", "reserved", "dynamic-bootp", "abandoned", "next", "rewind", "binding",
+		"client-hostname", "billing", "on", "option", "supersede", "set",
+		"ddns-fwd-name", "ddns-rev-name":
+		return true
+	}
+	return false
 }
 
 // ReadLeases reads the leases file at path. On an error (a *Error) it
@@ -123,6 +125,7 @@ func ReadLeases(path string) (*Leases, error) {
 func ParseLeases(r io.Reader, name string, now time.Time) (*Leases, error) {
 	ls := &Leases{File: name, leaseAt: map[string]int{}, hostAt: map[string]int{}, groupAt: map[string]int{}, peerAt: map[string]int{}}
 	p := newParser(r, name, checks)
+	p.fastDates = true
 	defer ls.done()
 	for {
 		t := p.lx.peek()
@@ -219,22 +222,22 @@ func (ls *Leases) parseLease(s *Stmt, now time.Time) (Lease, *Error) {
 	seenState := false
 	for _, b := range s.Body {
 		kw := b.Keyword()
-		if !leaseKeywords[kw] {
+		if !isLeaseKeyword(kw) {
 			return l, &Error{Pos: b.Pos(), Msg: "Unexpected configuration directive."}
 		}
 		switch kw {
 		case "starts":
-			l.Starts = parseDate(b.Words[1:])
+			l.Starts = b.dateOf()
 		case "ends":
-			l.Ends = parseDate(b.Words[1:])
+			l.Ends = b.dateOf()
 		case "tstp":
-			l.Tstp = parseDate(b.Words[1:])
+			l.Tstp = b.dateOf()
 		case "tsfp":
-			l.Tsfp = parseDate(b.Words[1:])
+			l.Tsfp = b.dateOf()
 		case "atsfp":
-			l.Atsfp = parseDate(b.Words[1:])
+			l.Atsfp = b.dateOf()
 		case "cltt":
-			l.Cltt = parseDate(b.Words[1:])
+			l.Cltt = b.dateOf()
 		case "binding":
 			st := stateOf(b.Word(2), &l)
 			l.State = st
@@ -330,6 +333,14 @@ func setVar(b *Stmt) (string, string) {
 		return name, words[0].Text
 	}
 	return name, joinWords(words)
+}
+
+// dateOf is the date of a checked date statement.
+func (s *Stmt) dateOf() time.Time {
+	if s.dated {
+		return s.date
+	}
+	return parseDate(s.Words[1:])
 }
 
 // parseDate reads a checked date: "never", "epoch N" or

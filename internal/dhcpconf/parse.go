@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // The parser reads statements the way server/confpars.c does at the
@@ -42,6 +43,13 @@ type Stmt struct {
 	Words []Token
 	Body  []*Stmt
 	Block bool
+
+	kw string // the first word, lower case
+
+	// date is the date of a "starts W YYYY/MM/DD HH:MM:SS;" read at once
+	// (lexer.fastDate): Words then holds the keyword only.
+	date  time.Time
+	dated bool
 }
 
 // Pos is where the statement starts.
@@ -53,7 +61,12 @@ func (s *Stmt) Pos() Pos {
 }
 
 // Keyword returns the first word, lower case ("" for none).
-func (s *Stmt) Keyword() string { return s.Word(0) }
+func (s *Stmt) Keyword() string {
+	if s.kw == "" && len(s.Words) > 0 {
+		s.kw = s.Word(0)
+	}
+	return s.kw
+}
 
 // Word returns word i lower-cased when it is a name, as is otherwise, ""
 // when there is none.
@@ -73,6 +86,9 @@ func (s *Stmt) Word(i int) string {
 func (s *Stmt) Text() string {
 	var b strings.Builder
 	writeWords(&b, s.Words)
+	if s.dated {
+		fmt.Fprintf(&b, " %d %s", s.date.Weekday(), s.date.Format("2006/01/02 15:04:05"))
+	}
 	if !s.Block {
 		b.WriteByte(';')
 	}
@@ -140,6 +156,8 @@ type parser struct {
 	// checks are the statements checked word by word, by keyword.
 	checks map[string]checkFunc
 	cur    cursor // of check
+	// fastDates: read the dates of lease records at once (leases files).
+	fastDates bool
 	// free holds released statements for reuse.
 	free []*Stmt
 	// declared: a declaration (a block) was read at the top level.
@@ -223,6 +241,9 @@ func (p *parser) statement() (*Stmt, error) {
 			if len(s.Words) == 0 {
 				continue // an empty statement, as dhcpd skips it
 			}
+			if s.dated && len(s.Words) == 1 {
+				return s, nil // fastDate checked it
+			}
 			return s, p.check(s, t)
 		case t.Is('}'):
 			return nil, p.fail(t, "semicolon expected.")
@@ -247,6 +268,9 @@ func (p *parser) statement() (*Stmt, error) {
 			return s, nil
 		default:
 			s.Words = append(s.Words, t)
+			if len(s.Words) == 1 && p.fastDates && isDateKeyword(s.Keyword()) {
+				s.date, s.dated = p.lx.fastDate()
+			}
 			if len(s.Words) > tokbufSize {
 				// Bounds memory on a file with no ';' at all.
 				return nil, p.fail(t, "semicolon expected.")
