@@ -46,3 +46,22 @@ subnet 192.0.2.0 netmask 255.255.255.0 { pool { failover peer "a"; range 192.0.2
 		t.Errorf("bad conf: status %d, stdout %q, stderr %q; want 2 and %q", status, out, errOut, want)
 	}
 }
+
+// TestEmptyJSON: with nothing to list, the JSON of hosts, leases and
+// unused-ips is an empty array, not an object.
+func TestEmptyJSON(t *testing.T) {
+	dir := t.TempDir()
+	conf, leases := filepath.Join(dir, "c.conf"), filepath.Join(dir, "l.leases")
+	os.WriteFile(conf, []byte("host a { fixed-address 192.0.2.1; }\n"), 0o600)
+	os.WriteFile(leases, nil, 0o600)
+	for _, args := range [][]string{
+		{"hosts", "--conf", conf, "--leases", leases, "--no-live", "--name", "zz", "--format", "json"},
+		{"leases", "--leases", leases, "--format", "json"},
+		{"unused-ips", "192.0.2.1", "--conf", conf, "--leases", leases, "--no-live", "--format", "json"},
+	} {
+		status, out, errOut := run(t, args[0], args[1:]...)
+		if status != 0 || out != "[]\n" || errOut != "" {
+			t.Errorf("%v: status %d, stdout %q, stderr %q; want 0 and []", args, status, out, errOut)
+		}
+	}
+}

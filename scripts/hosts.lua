@@ -181,7 +181,7 @@ for i, h in ipairs(shown) do
 end
 
 if format == "json" then
-  print(omapi.json(rows, true))
+  print(#rows == 0 and "[]" or omapi.json(rows, true)) -- an empty table is not an array to omapi.json
 elseif format == "csv" then
   print(omapi.csv_encode(COLUMNS))
   for _, r in ipairs(rows) do

@@ -199,7 +199,7 @@ if opts.live then COLUMNS[#COLUMNS + 1] = "live" end
 for _, r in ipairs(rows) do r.ends_epoch = nil end
 
 if format == "json" then
-  print(omapi.json(rows, true))
+  print(#rows == 0 and "[]" or omapi.json(rows, true)) -- an empty table is not an array to omapi.json
 elseif format == "csv" then
   print(omapi.csv_encode(COLUMNS))
   for _, r in ipairs(rows) do

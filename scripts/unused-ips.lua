@@ -167,7 +167,7 @@ elseif #candidates > 0 then
 end
 
 if format == "json" then
-  print(omapi.json(unused, true))
+  print(#unused == 0 and "[]" or omapi.json(unused, true)) -- an empty table is not an array to omapi.json
 elseif format == "csv" then
   print("ip")
   for _, ip in ipairs(unused) do print(ip) end
