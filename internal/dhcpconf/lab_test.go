@@ -2,6 +2,7 @@ package dhcpconf_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -274,6 +275,26 @@ func TestDifferentialAfterWrites(t *testing.T) {
 	if err := c.Delete(ctx, obj.Handle); err != nil {
 		t.Fatal(err)
 	}
+	// Lease changes: a new end for an active lease, an abandoned lease
+	// made free (dhcpd takes "ends" and "state" over OMAPI).
+	ends := time.Now().Add(2 * time.Hour).Truncate(time.Second)
+	for _, ch := range []struct {
+		ip   string
+		name string
+		val  []byte
+	}{
+		{s.PlainActiveLease.IP, "ends", binary.BigEndian.AppendUint32(nil, uint32(ends.Unix()))},
+		{s.PlainAbandonedLease.IP, "state", binary.BigEndian.AppendUint32(nil, uint32(lab.StateFree))},
+	} {
+		a := netip.MustParseAddr(ch.ip).As4()
+		obj, err := c.Open(ctx, "lease", omapi.Values{{Name: "ip-address", Data: a[:]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Update(ctx, obj.Handle, omapi.Values{{Name: ch.name, Data: ch.val}}); err != nil {
+			t.Fatalf("lease %s: set %s: %v", ch.ip, ch.name, err)
+		}
+	}
 	conf, err := dhcpconf.ReadConf(filepath.Join(l.Dir(), "dhcpd.conf"))
 	if err != nil {
 		t.Fatal(err)
@@ -281,6 +302,14 @@ func TestDifferentialAfterWrites(t *testing.T) {
 	ls, err := dhcpconf.ReadLeases(l.LeasesFile())
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, le := range ls.Leases {
+		if le.Address == s.PlainActiveLease.IP && !le.Ends.Equal(ends) {
+			t.Errorf("lease %s ends %v in the file, want %v", le.Address, le.Ends, ends)
+		}
+		if le.Address == s.PlainAbandonedLease.IP && le.State != "free" {
+			t.Errorf("lease %s is %s in the file, want free", le.Address, le.State)
+		}
 	}
 	if len(dhcpconf.CurrentHosts(conf, ls)) != len(conf.Hosts)+1 {
 		t.Errorf("current hosts %d, want the conf's %d - 1 + 2", len(dhcpconf.CurrentHosts(conf, ls)), len(conf.Hosts))
