@@ -26,7 +26,7 @@ type Leases struct {
 	ServerDUID string // as written
 	ByteOrder  string // authoring-byte-order: "little-endian" or "big-endian"
 	Records    int    // records read, history included
-	Other      []string
+	Other      []string // DHCPv6 records (ia-na, ia-ta, ia-pd), as text
 
 	leaseAt, hostAt, groupAt, peerAt map[string]int
 	leasePtrs                        []*Lease // Leases while reading

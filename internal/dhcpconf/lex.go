@@ -81,7 +81,9 @@ func (t Token) IsWord(w string) bool {
 // tokbufSize is conflex.c's tokbuf: no token or whitespace run is longer.
 const tokbufSize = 1500
 
-// lexer reads tokens from a stream, one byte at a time as conflex.c does.
+// lexer reads tokens from a stream byte by byte as conflex.c does, with
+// fast paths that take a word, a string or blanks from its read buffer at
+// once when they lie in it (the same tokens: see FuzzParse).
 type lexer struct {
 	r      io.Reader
 	in     []byte // read buffer: in[off:end] is unread
