@@ -23,9 +23,9 @@ type Leases struct {
 	Peers      []PeerState
 	Classes    []Class
 	Subclasses []Subclass
-	ServerDUID string // as written
-	ByteOrder  string // authoring-byte-order: "little-endian" or "big-endian"
-	Records    int    // records read, history included
+	ServerDUID string   // as written
+	ByteOrder  string   // authoring-byte-order: "little-endian" or "big-endian"
+	Records    int      // records read, history included
 	Other      []string // DHCPv6 records (ia-na, ia-ta, ia-pd), as text
 
 	leaseAt, hostAt, groupAt, peerAt map[string]int
