@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -31,6 +30,7 @@ type Leases struct {
 	leaseAt, hostAt, groupAt, peerAt map[string]int
 	leasePtrs                        []*Lease // Leases while reading
 	scratch                          []byte
+	cache                            interned // MAC addresses and client ids
 }
 
 // done turns the leases read into ls.Leases.
@@ -257,9 +257,9 @@ func (ls *Leases) parseLease(s *Stmt, now time.Time) (Lease, *Error) {
 			seenState = true
 		case "hardware":
 			l.HardwareType = b.Word(1)
-			l.MAC = strings.ToLower(hexOctets(b.Words[2:]))
+			l.MAC = ls.macOf(b.Words[2:])
 		case "uid":
-			l.ClientID = joinWords(b.Words[1:])
+			l.ClientID = ls.clientIDOf(b.Words[1:])
 		case "client-hostname":
 			l.Hostname = unquoted(b.Words[1:])
 		case "reserved":
@@ -301,6 +301,38 @@ func (ls *Leases) address(words []Token) string {
 		return ls.leasePtrs[i].Address
 	}
 	return string(b)
+}
+
+// macOf is hexOctets, lower case, shared with earlier records.
+func (ls *Leases) macOf(words []Token) string {
+	b := ls.scratch[:0]
+	for _, t := range words {
+		if t.Is(':') {
+			b = append(b, ':')
+			continue
+		}
+		if len(t.Text) == 1 {
+			b = append(b, '0')
+		}
+		for i := 0; i < len(t.Text); i++ {
+			c := t.Text[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+		}
+	}
+	ls.scratch = b
+	return ls.cache.get(b)
+}
+
+// clientIDOf is joinWords for a uid, shared with earlier records.
+func (ls *Leases) clientIDOf(words []Token) string {
+	if len(words) == 1 && words[0].Kind == String {
+		ls.scratch = appendQuoted(ls.scratch[:0], words[0].Text)
+		return ls.cache.get(ls.scratch)
+	}
+	return joinWords(words)
 }
 
 // stateOf maps the old states "reserved" and "bootp" to active, as dhcpd

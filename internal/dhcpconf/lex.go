@@ -102,7 +102,7 @@ type lexer struct {
 	err               *Error // first lexical complaint; sticky
 	// words interns the text of names and numbers: a leases file says
 	// "binding", "state" and "active" millions of times.
-	words *[internSize]string
+	words *interned
 }
 
 // internSize is the number of interned words.
@@ -117,27 +117,32 @@ func init() {
 	}
 }
 
-// intern returns b as a string, shared with an earlier equal word when
-// the cache has it: a direct-mapped cache, cheaper than a map.
-func (l *lexer) intern(b []byte) string {
+// intern returns b as a string, shared with an earlier equal word.
+func (l *lexer) intern(b []byte) string { return l.words.get(b) }
+
+// interned is a direct-mapped cache of short strings, cheaper than a map:
+// a leases file repeats its words, MAC addresses and client ids.
+type interned [internSize]string
+
+// get returns b as a string, the cached one when it is there.
+func (c *interned) get(b []byte) string {
 	if len(b) > 32 {
 		return string(b)
 	}
 	h := uint32(2166136261)
-	for _, c := range b {
-		h = (h ^ uint32(c)) * 16777619
+	for _, x := range b {
+		h = (h ^ uint32(x)) * 16777619
 	}
-	slot := &l.words[h%uint32(len(l.words))]
-	if *slot == string(b) {
-		return *slot
+	slot := &c[h%internSize]
+	if *slot != string(b) {
+		*slot = string(b)
 	}
-	*slot = string(b)
 	return *slot
 }
 
 func newLexer(r io.Reader, file string) *lexer {
 	return &lexer{r: r, in: make([]byte, inSize), file: file, line: 1, col: 1, buf: make([]byte, 0, tokbufSize),
-		lastLine: 1, lastCol: 1, words: new([internSize]string)}
+		lastLine: 1, lastCol: 1, words: new(interned)}
 }
 
 // inSize is the read buffer: the input is read in blocks, never whole.
@@ -309,7 +314,7 @@ func (l *lexer) readString(start mark) string {
 	for i := l.off; i < l.end && i-l.off < tokbufSize; i++ {
 		c := l.in[i]
 		if c == '"' {
-			s := string(l.in[l.off:i])
+			s := l.intern(l.in[l.off:i])
 			l.col += i + 1 - l.off
 			l.off = i + 1
 			return s

@@ -115,38 +115,23 @@ func writeWords(b *strings.Builder, words []Token) {
 
 // quote writes s as a dhcpd quoted string, escaping as db.c's
 // print_dhcp_string / quotify_string do (octal for what is not printable).
-func quote(s string) string {
-	n := 2
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			n += 2
-		case c < ' ' || c > '~':
-			n += 4
-		default:
-			n++
-		}
-	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteByte('"')
+func quote(s string) string { return string(appendQuoted(nil, s)) }
+
+// appendQuoted appends s quoted to b.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
+			b = append(b, '\\', c)
 		case c < ' ' || c > '~':
-			b.WriteByte('\\')
-			b.WriteByte('0' + c>>6)
-			b.WriteByte('0' + c>>3&7)
-			b.WriteByte('0' + c&7)
+			b = append(b, '\\', '0'+c>>6, '0'+c>>3&7, '0'+c&7)
 		default:
-			b.WriteByte(c)
+			b = append(b, c)
 		}
 	}
-	b.WriteByte('"')
-	return b.String()
+	return append(b, '"')
 }
 
 // parser reads statements from a lexer.
