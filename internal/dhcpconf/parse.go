@@ -216,6 +216,17 @@ func (p *parser) statement() (*Stmt, error) {
 		if err := p.lexErr(); err != nil {
 			return nil, err
 		}
+		if t.Kind != Punct && t.Kind != EOF { // the common case: a word
+			s.Words = append(s.Words, t)
+			if len(s.Words) == 1 && p.fastDates && isDateKeyword(s.Keyword()) {
+				s.date, s.dated = p.lx.fastDate()
+			}
+			if len(s.Words) > tokbufSize {
+				// Bounds memory on a file with no ';' at all.
+				return nil, p.fail(t, "semicolon expected.")
+			}
+			continue
+		}
 		switch {
 		case t.Kind == EOF:
 			if p.depth > 0 {
@@ -251,13 +262,9 @@ func (p *parser) statement() (*Stmt, error) {
 				p.lx.next()
 			}
 			return s, nil
-		default:
+		default: // other punctuation: a word of the statement
 			s.Words = append(s.Words, t)
-			if len(s.Words) == 1 && p.fastDates && isDateKeyword(s.Keyword()) {
-				s.date, s.dated = p.lx.fastDate()
-			}
 			if len(s.Words) > tokbufSize {
-				// Bounds memory on a file with no ';' at all.
 				return nil, p.fail(t, "semicolon expected.")
 			}
 		}
