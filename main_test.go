@@ -40,6 +40,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("LABNS", l.Namespace())
 			env.Setenv("OMAPISH_CONFIG", profile)
 			env.Setenv("LABSECRET_FILE", l.Dir()+"/secret")
+			env.Setenv("LABDIR", l.Dir())
 			env.Setenv("LABKEY", l.KeyName())
 			env.Setenv("NO_COLOR", "1")
 			return nil

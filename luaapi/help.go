@@ -229,6 +229,36 @@ themselves text of the form xx:xx (wrap with omapi.raw to be exact whatever they
 	{"omapi.types", "omapi.types", "The object types dhcpd exports.", ""},
 	{"omapi.OPEN", "omapi.OPEN, REFRESH, UPDATE, NOTIFY, STATUS, DELETE", "Opcodes 1 to 6.", ""},
 	{"omapi.NEVER", "omapi.NEVER", `The time dhcpd sends for "never" (0x7fffffff).`, ""},
+
+	// dhcpd's own files.
+	{"omapi.read_conf", "omapi.read_conf(path) -> {hosts=, groups=, subnets=, pools=, classes=, peers=, ...}",
+		"The declarations of a dhcpd.conf (and the files it includes), read as dhcpd reads them.",
+		`Each list is in file order; every record has file and line. Fields: omapi_port, omapi_key,
+keys {name, algorithm} (never the secret), hosts {name, mac, hardware_type, client_id (bytes),
+client_id_text (as written), addresses, ip (the first), group, statements, origin="conf"},
+groups {name, statements}, shared_networks {name}, subnets {network ("192.0.2.0/24"),
+address, netmask, shared_network, ranges {first, last, dynamic_bootp}, statements},
+pools {subnet, shared_network, failover_peer, ranges, statements}, classes {name,
+statements}, subclasses {class, data, statements}, peers {name, role, address, port,
+peer_address, peer_port, statements}. Statements the reader does not model are kept as
+text ("option routers 192.0.2.1;"). Includes are opened as dhcpd opens them, relative to
+the current directory. Fails with nil, message, "io" when a file cannot be read, and
+nil, message, "syntax", partial on a syntax error: message is "FILE line N, column C:
+dhcpd's complaint", partial holds what came before, and partial.error {message, file,
+line, column}.`},
+	{"omapi.read_leases", "omapi.read_leases(path) -> {leases=, hosts=, groups=, peers=, ...}",
+		"The current record of each lease and host of a dhcpd.leases, as dhcpd computes it on start-up.",
+		`dhcpd appends a record for each change; the last record of an address or a name wins.
+leases, in order of first appearance: {ip, state, next_state, rewind_state, starts, ends,
+tstp, tsfp, atsfp, cltt (epoch seconds; ends is omapi.NEVER for never), mac, hardware_type,
+client_id (bytes), client_id_text, hostname, vars (set NAME = VALUE), reserved, bootp,
+statements, file, line}. hosts: the hosts created (dynamic=true) or deleted (deleted=true)
+over OMAPI, fields as in read_conf, origin="omapi". groups {name, statements, dynamic,
+deleted}; peers {name, my_state, my_time, partner_state, partner_time}; classes;
+subclasses; server_duid; byte_order; records (how many records, history included).
+A record without a binding state is active until its end, then free, as dhcpd makes
+one up. Errors as read_conf; after a syntax error, partial holds the records before it,
+which is what dhcpd keeps.`},
 }
 
 // bytesRule is omapish's one rule for bytes attributes, in the API, the

@@ -84,29 +84,15 @@ end
 ---------------------------------------------------------------------------
 -- Peer names from dhcpd.conf.
 
-local function read_file(path)
-  local f = io.open(path, "r")
-  if not f then return nil end
-  local text = f:read("*a")
-  f:close()
-  return text
-end
-
--- conf_peers returns the failover peers declared in the file at path and
--- the files it includes.
-local function conf_peers(path, names, seen, depth)
-  if seen[path] or depth > 8 then return end
-  seen[path] = true
-  local text = read_file(path)
-  if not text then return end
-  text = text:gsub("#[^\n]*", "")
-  for name in text:gmatch('failover%s+peer%s+"([^"]+)"%s*{') do names[#names + 1] = name end
-  for name in text:gmatch('failover%s+peer%s+([%w_%.%-]+)%s*{') do names[#names + 1] = name end
-  local dir = path:match("^(.*)/[^/]*$") or "."
-  for inc in text:gmatch('include%s+"([^"]+)"%s*;') do
-    if inc:sub(1, 1) ~= "/" then inc = dir .. "/" .. inc end
-    conf_peers(inc, names, seen, depth + 1)
-  end
+-- conf_peers returns the names of the failover peers the dhcpd.conf at
+-- path declares (with its include files), read as dhcpd reads it; nil,
+-- message, code when it cannot be read ("io") or has a syntax error.
+local function conf_peers(path)
+  local conf, err, code = omapi.read_conf(path)
+  if not conf then return nil, err, code end
+  local names = {}
+  for _, p in ipairs(conf.peers) do names[#names + 1] = p.name end
+  return names
 end
 
 local function default_confs()
@@ -122,20 +108,18 @@ end
 
 if #peers == 0 then
   local confs = default_confs()
-  if opts.conf then
-    if not read_file(opts.conf) then usage_error("cannot read --conf " .. opts.conf) end
-    confs = { opts.conf }
-  end
+  if opts.conf then confs = { opts.conf } end
   local tried = {}
   for _, path in ipairs(confs) do
-    if read_file(path) then
-      local names = {}
-      conf_peers(path, names, {}, 0)
+    local names, err, code = conf_peers(path)
+    if names then
       tried[#tried + 1] = path
       if #names > 0 then
         peers = names
         break
       end
+    elseif opts.conf or code ~= "io" then
+      usage_error("cannot read " .. (opts.conf and "--conf " or "") .. err)
     end
   end
   if #peers == 0 then

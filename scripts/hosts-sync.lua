@@ -1,12 +1,13 @@
 -- Make dhcpd's static hosts match a CSV or TOML file: add, delete, report conflicts.
 --
--- Usage: omapish hosts-sync FILE [--dry-run] [--update] [--keep-going] [--format csv|toml]
+-- Usage: omapish hosts-sync FILE [--dry-run] [--update] [--prune] [--keep-going] [--format csv|toml]
 -- FILE lists hosts (name, mac, ip, group, statements, absent). Missing hosts
 -- are added, hosts marked absent deleted, and hosts that disagree with the
 -- file reported as conflicts and left alone. Run it with --help for more.
 
 local USAGE = [==[
-Usage: omapish hosts-sync FILE [--dry-run] [--update] [--keep-going] [--format csv|toml]
+Usage: omapish hosts-sync FILE [--dry-run] [--update] [--prune] [--keep-going] [--format csv|toml]
+                           [--conf FILE] [--leases FILE]
 
 Make dhcpd's static hosts match FILE:
   - a host of the file that dhcpd does not have (neither its name nor its MAC
@@ -16,7 +17,14 @@ Make dhcpd's static hosts match FILE:
     file's; with another IP it is a conflict, or with --update the IP is
     changed (dhcpd updates a host's IP in place);
   - a name that dhcpd has with another MAC, or a MAC it has under another
-    name, is a conflict: reported, never touched.
+    name, is a conflict: reported, never touched;
+  - with --prune, a host that dhcpd created over OMAPI (its leases file says
+    so) and that FILE does not list, by name or MAC, is deleted. A host
+    declared in dhcpd.conf is never pruned, even when it was deleted and
+    created again over OMAPI. The files are read as dhcpd reads them
+    (omapi.read_conf, omapi.read_leases): --conf and --leases, by default
+    in a lab (omapish lab) the lab's, else /etc/dhcp/dhcpd.conf and
+    /var/lib/dhcp/dhcpd.leases.
 Deletions go first, then IP updates, then additions. Running it again after a
 success changes nothing and says so. When a step fails, hosts-sync stops and
 prints what was done, what failed and what was not done; fix the cause and
@@ -49,6 +57,10 @@ Options:
   --dry-run          print the plan and change nothing
   --update           change the IP of hosts whose IP differs from the file
                      instead of reporting them as conflicts
+  --prune            also delete the hosts created over OMAPI that FILE
+                     does not list (with --dry-run: which ones)
+  --conf FILE        the dhcpd.conf --prune reads (see above)
+  --leases FILE      the leases file --prune reads (see above)
   --keep-going       after a failed step, go on with the others
   --format FORMAT    csv or toml (default: by FILE's extension)
   -h, --help         show this help
@@ -70,7 +82,7 @@ end
 
 local opts, operands = omapi.getopt(arg, {
   ["dry-run"] = "flag", update = "flag", ["keep-going"] = "flag", format = "string",
-  help = "flag", h = "help",
+  prune = "flag", conf = "string", leases = "string", help = "flag", h = "help",
 })
 if not opts then usage_error(operands) end
 if opts.help then
@@ -78,6 +90,7 @@ if opts.help then
   os.exit(0)
 end
 if #operands ~= 1 then usage_error("one FILE expected") end
+if (opts.conf or opts.leases) and not opts.prune then usage_error("--conf and --leases go with --prune") end
 local path = operands[1]
 
 local format = opts.format or path:match("%.(%a+)$")
@@ -359,6 +372,53 @@ for i, e in ipairs(entries) do
       reason = "group " .. e.group .. " does not exist" }
   else
     adds[#adds + 1] = { op = "add", entry = e, text = add_text(e) }
+  end
+end
+
+-- --prune: the hosts dhcpd created over OMAPI (read from its files) that
+-- the file does not list, deleted; never those of dhcpd.conf.
+if opts.prune then
+  local dir
+  local lab, config = os.getenv("OMAPISH_LAB"), os.getenv("OMAPISH_CONFIG")
+  if lab and lab ~= "" and config and config:find("/") then dir = config:match("^(.*)/[^/]*$") end
+  local conf_path = opts.conf or (dir and dir .. "/dhcpd.conf") or "/etc/dhcp/dhcpd.conf"
+  local leases_path = opts.leases or (dir and dir .. "/dhcpd.leases") or "/var/lib/dhcp/dhcpd.leases"
+  local conf, err = omapi.read_conf(conf_path)
+  if not conf then file_error("--prune: " .. err) end
+  -- A damaged leases file could hide a deletion or a re-creation: refuse.
+  local leases, lerr = omapi.read_leases(leases_path)
+  if not leases then file_error("--prune: " .. lerr) end
+  local declared, listed_name, listed_mac = {}, {}, {}
+  for _, h in ipairs(conf.hosts) do declared[h.name] = true end
+  for _, e in ipairs(entries) do
+    if e.name then listed_name[e.name] = true end
+    if e.mac then listed_mac[e.mac] = true end
+  end
+  local keys = {}
+  for _, h in ipairs(leases.hosts) do
+    if h.dynamic and not h.deleted and not declared[h.name] and not listed_name[h.name]
+      and not (h.mac and listed_mac[h.mac]) then
+      keys[#keys + 1] = { name = h.name }
+    end
+  end
+  if #keys > 0 then
+    local res, perr = conn:open_many("host", keys)
+    if not res then
+      io.stderr:write("hosts-sync: --prune: looking up hosts failed: ", perr, "\n")
+      os.exit(1)
+    end
+    for j, obj in ipairs(res) do
+      if type(obj) == "table" then
+        if obj.code ~= "not-found" then
+          io.stderr:write("hosts-sync: --prune: looking up ", keys[j].name, ": ", obj.error, "\n")
+          os.exit(1)
+        end
+        -- Gone from the server since dhcpd wrote the file: nothing to do.
+      else
+        deletes[#deletes + 1] = { op = "delete", entry = { name = keys[j].name }, obj = obj,
+          text = row(obj.name, obj["hardware-address"], ips_of(obj)) .. "  (created over OMAPI, not in " .. path .. ")" }
+      end
+    end
   end
 end
 

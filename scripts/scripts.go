@@ -1,6 +1,7 @@
 // Package scripts holds the saved Lua scripts shipped with omapish, for
 // routine dhcpd work: lease-scan, hosts-sync, host-find, failover-status,
-// inspect and host-move. Each is a plain file users can run as it is
+// inspect, host-move, and, from dhcpd's own files, hosts, leases and
+// unused-ips. Each is a plain file users can run as it is
 // (omapish scripts/NAME.lua ARGS) or copy and adapt; the same files are
 // embedded in the binary, so "omapish NAME ARGS" runs them when there is no
 // file NAME.

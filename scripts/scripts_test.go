@@ -10,7 +10,7 @@ import (
 	"github.com/omapish/omapish/luaapi"
 )
 
-var names = []string{"failover-state", "failover-status", "host-find", "host-move", "hosts-sync", "inspect", "lease-compare", "lease-scan"}
+var names = []string{"failover-state", "failover-status", "host-find", "host-move", "hosts", "hosts-sync", "inspect", "lease-compare", "lease-scan", "leases", "unused-ips"}
 
 func TestList(t *testing.T) {
 	list := List()

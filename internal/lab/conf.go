@@ -1,161 +1,20 @@
 package lab
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
-	"strconv"
 	"strings"
+	"time"
+
+	"github.com/omapish/omapish/internal/dhcpconf"
 )
 
-// This file reads just enough of dhcpd.conf and dhcpd.leases for the lab:
+// This file takes what the lab needs from dhcpd.conf and dhcpd.leases:
 // the OMAPI port and keys, the first subnet (to address the veth), and the
-// names a summary shows. It is not a validator; dhcpd itself is.
-
-// token is one lexical token of a dhcpd.conf or dhcpd.leases file.
-type token struct {
-	text   string // unquoted and unescaped for strings
-	quoted bool
-}
-
-// tokenize splits dhcpd configuration text into words, quoted strings and
-// the punctuation { } ; , dropping comments (# to the end of the line).
-func tokenize(src string) []token {
-	var toks []token
-	for i := 0; i < len(src); {
-		c := src[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '#':
-			for i < len(src) && src[i] != '\n' {
-				i++
-			}
-		case c == '{' || c == '}' || c == ';' || c == ',':
-			toks = append(toks, token{text: string(c)})
-			i++
-		case c == '"':
-			s, n := unquote(src[i:])
-			toks = append(toks, token{text: s, quoted: true})
-			i += n
-		default:
-			j := i
-			for j < len(src) && !strings.ContainsRune(" \t\r\n#{};,\"", rune(src[j])) {
-				j++
-			}
-			toks = append(toks, token{text: src[i:j]})
-			i = j
-		}
-	}
-	return toks
-}
-
-// unquote decodes the quoted string at the start of s (C-style escapes,
-// octal included, as dhcpd writes them) and returns it with the number of
-// bytes consumed. An unterminated string runs to the end of s.
-func unquote(s string) (string, int) {
-	var b strings.Builder
-	i := 1
-	for i < len(s) && s[i] != '"' {
-		if s[i] != '\\' || i+1 >= len(s) {
-			b.WriteByte(s[i])
-			i++
-			continue
-		}
-		i++
-		switch c := s[i]; {
-		case c >= '0' && c <= '7':
-			v, n := 0, 0
-			for n < 3 && i < len(s) && s[i] >= '0' && s[i] <= '7' {
-				v = v*8 + int(s[i]-'0')
-				i++
-				n++
-			}
-			b.WriteByte(byte(v))
-		case c == 'n':
-			b.WriteByte('\n')
-			i++
-		case c == 't':
-			b.WriteByte('\t')
-			i++
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
-	return b.String(), min(i+1, len(s))
-}
-
-// stmt is one statement: the tokens before its ';' or '{', and for a block
-// the statements inside the braces.
-type stmt struct {
-	words []token
-	body  []stmt
-	block bool
-}
-
-// word returns the text of the i-th word of s, or "" when there is none.
-func (s stmt) word(i int) string {
-	if i < len(s.words) {
-		return s.words[i].text
-	}
-	return ""
-}
-
-// errSyntax reports unbalanced braces or a statement without its ';'.
-var errSyntax = errors.New("unbalanced braces or missing semicolon")
-
-// parseStmts builds the statement tree of a token list. On a syntax error it
-// returns what it could read together with errSyntax, so that callers can
-// still use the parts before the error.
-func parseStmts(toks []token) ([]stmt, error) {
-	stmts, rest, err := parseBlock(toks, false)
-	if err == nil && len(rest) > 0 {
-		err = errSyntax
-	}
-	return stmts, err
-}
-
-func parseBlock(toks []token, inner bool) ([]stmt, []token, error) {
-	var stmts []stmt
-	var cur stmt
-	for len(toks) > 0 {
-		t := toks[0]
-		toks = toks[1:]
-		if t.quoted {
-			cur.words = append(cur.words, t)
-			continue
-		}
-		switch t.text {
-		case ";":
-			if len(cur.words) > 0 {
-				stmts = append(stmts, cur)
-			}
-			cur = stmt{}
-		case "{":
-			body, rest, err := parseBlock(toks, true)
-			cur.body, cur.block = body, true
-			stmts = append(stmts, cur)
-			cur = stmt{}
-			if err != nil {
-				return stmts, nil, err
-			}
-			toks = rest
-		case "}":
-			if !inner || len(cur.words) > 0 {
-				return stmts, nil, errSyntax
-			}
-			return stmts, toks, nil
-		default:
-			cur.words = append(cur.words, t)
-		}
-	}
-	if inner || len(cur.words) > 0 {
-		return stmts, nil, errSyntax
-	}
-	return stmts, nil, nil
-}
+// names a summary shows. internal/dhcpconf reads the files, as dhcpd
+// does; dhcpd itself remains the validator.
 
 // keyInfo is a `key NAME { algorithm A; secret S; }` declaration.
 type keyInfo struct {
@@ -186,15 +45,8 @@ type confInfo struct {
 	pools    int            // pool declarations
 	subnets  []netip.Prefix // every IPv4 subnet
 
-	// read returns the text of an included file; nil: includes are not
-	// followed. includeErr is the first include that could not be read.
-	read       func(path string) (string, error)
-	includeErr error
-	depth      int // of includes being read
+	includeErr error // the first include that could not be read
 }
-
-// maxIncludeDepth bounds nested includes (a file including itself).
-const maxIncludeDepth = 16
 
 // key returns the key declared under name (case-insensitive, as in dhcpd).
 func (c *confInfo) key(name string) (keyInfo, bool) {
@@ -207,170 +59,95 @@ func (c *confInfo) key(name string) (keyInfo, bool) {
 }
 
 // parseConf reads the parts of a dhcpd.conf the lab needs. The returned
-// error is errSyntax when the file could not be read completely; the info
-// then holds what came before the problem.
+// error is a *dhcpconf.Error when the file could not be read completely;
+// the info then holds what came before the problem.
 func parseConf(src string) (*confInfo, error) {
 	return parseConfFiles(src, nil)
 }
 
 // parseConfFiles is parseConf following include statements, whose files
-// read returns. An include that cannot be read is c.includeErr.
+// read returns (nil: includes are not followed). An include that cannot be
+// read is c.includeErr.
 func parseConfFiles(src string, read func(path string) (string, error)) (*confInfo, error) {
-	stmts, err := parseStmts(tokenize(src))
-	c := &confInfo{read: read}
-	c.walk(stmts, "")
+	opts := &dhcpconf.Options{NoIncludes: read == nil}
+	if read != nil {
+		opts.Open = func(path string) (io.ReadCloser, error) {
+			s, err := read(path)
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(strings.NewReader(s)), nil
+		}
+	}
+	conf, err := dhcpconf.ParseConf(strings.NewReader(src), confName, opts)
+	c := confFrom(conf)
+	if errors.Is(err, dhcpconf.ErrInclude) || errors.Is(err, dhcpconf.ErrIncludeDepth) {
+		c.includeErr = err
+	}
 	return c, err
 }
 
-// include reads and walks an included file, as dhcpd does in place.
-func (c *confInfo) include(path, group string) {
-	if c.read == nil || c.includeErr != nil {
-		return
+// confFrom takes what the lab needs from a read conf.
+func confFrom(conf *dhcpconf.Conf) *confInfo {
+	c := &confInfo{port: conf.OmapiPort, omapiKey: conf.OmapiKey, pools: len(conf.Pools)}
+	for _, k := range conf.Keys {
+		c.keys = append(c.keys, keyInfo{name: k.Name, algorithm: k.Algorithm, secret: k.Secret})
 	}
-	if c.depth >= maxIncludeDepth {
-		c.includeErr = fmt.Errorf("include %q: more than %d nested includes", path, maxIncludeDepth)
-		return
-	}
-	src, err := c.read(path)
-	if err != nil {
-		c.includeErr = fmt.Errorf("include %q: %w", path, err)
-		return
-	}
-	stmts, err := parseStmts(tokenize(src))
-	if err != nil {
-		c.includeErr = fmt.Errorf("include %q: %w", path, err)
-	}
-	c.depth++
-	c.walk(stmts, group)
-	c.depth--
-}
-
-func (c *confInfo) walk(stmts []stmt, group string) {
-	for _, s := range stmts {
-		switch kw := s.word(0); {
-		case kw == "omapi-port" && !s.block:
-			if n, err := strconv.Atoi(s.word(1)); err == nil {
-				c.port = n
+	for _, s := range conf.Subnets {
+		if s.Prefix.IsValid() {
+			if !c.subnet.IsValid() {
+				c.subnet = s.Prefix
 			}
-		case kw == "include" && !s.block:
-			c.include(s.word(1), group)
-		case kw == "omapi-key" && !s.block:
-			c.omapiKey = s.word(1)
-		case kw == "key" && s.block:
-			c.keys = append(c.keys, parseKey(s))
-		case kw == "subnet" && s.word(2) == "netmask":
-			if p, ok := subnetPrefix(s.word(1), s.word(3)); ok {
-				if !c.subnet.IsValid() {
-					c.subnet = p
-				}
-				c.subnets = append(c.subnets, p)
-			}
-			c.walk(s.body, group)
-		case kw == "host" && s.block:
-			h := parseHost(s)
-			h.group = group
-			c.hosts = append(c.hosts, h)
-		case kw == "group" && s.block:
-			name := s.word(1)
-			if name != "" {
-				c.groups = append(c.groups, name)
-			} else {
-				name = group
-			}
-			c.walk(s.body, name)
-		case kw == "failover" && s.word(1) == "peer" && s.block:
-			c.peers = append(c.peers, s.word(2))
-		case kw == "range" && !s.block:
-			c.ranges = append(c.ranges, strings.TrimSpace(s.word(1)+" "+s.word(2)))
-		case kw == "pool" && s.block:
-			c.pools++
-			c.walk(s.body, group)
-		case s.block:
-			c.walk(s.body, group)
+			c.subnets = append(c.subnets, s.Prefix)
+		}
+		for _, r := range s.Ranges {
+			c.ranges = append(c.ranges, rangeText(r))
 		}
 	}
-}
-
-// parseKey reads a key block.
-func parseKey(s stmt) keyInfo {
-	k := keyInfo{name: s.word(1)}
-	for _, b := range s.body {
-		switch b.word(0) {
-		case "algorithm":
-			k.algorithm = normalizeAlgorithm(b.word(1))
-		case "secret":
-			var sb strings.Builder
-			for _, w := range b.words[1:] {
-				sb.WriteString(w.text)
-			}
-			k.secret = sb.String()
+	for _, p := range conf.Pools {
+		for _, r := range p.Ranges {
+			c.ranges = append(c.ranges, rangeText(r))
 		}
 	}
-	return k
+	for _, h := range conf.Hosts {
+		c.hosts = append(c.hosts, hostFrom(h))
+	}
+	for _, g := range conf.Groups {
+		c.groups = append(c.groups, g.Name)
+	}
+	for _, p := range conf.Peers {
+		c.peers = append(c.peers, p.Name)
+	}
+	return c
+}
+
+func rangeText(r dhcpconf.Range) string {
+	if r.End == r.Start {
+		return r.Start
+	}
+	return r.Start + " " + r.End
+}
+
+func hostFrom(h dhcpconf.Host) hostInfo {
+	return hostInfo{name: h.Name, mac: h.MAC, ips: h.Addresses, clientID: unquote(h.ClientID), group: h.Group}
+}
+
+// unquote shows a client id written as a string without its quotes.
+func unquote(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
+	}
+	return s
 }
 
 // normalizeAlgorithm turns "HMAC-MD5.SIG-ALG.REG.INT." into "hmac-md5".
-func normalizeAlgorithm(a string) string {
-	a = strings.ToLower(a)
-	a = strings.TrimSuffix(a, ".")
-	return strings.TrimSuffix(a, ".sig-alg.reg.int")
-}
+func normalizeAlgorithm(a string) string { return dhcpconf.NormalizeAlgorithm(a) }
 
 // decodeSecret decodes a base64 key secret as dhcpd accepts it.
-func decodeSecret(s string) ([]byte, error) {
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("secret is not valid base64: %w", err)
-	}
-	return b, nil
-}
-
-// parseHost reads a host block.
-func parseHost(s stmt) hostInfo {
-	h := hostInfo{name: s.word(1)}
-	for _, b := range s.body {
-		switch b.word(0) {
-		case "hardware":
-			h.mac = strings.ToLower(b.word(2))
-		case "fixed-address":
-			for _, w := range b.words[1:] {
-				if w.text != "," {
-					h.ips = append(h.ips, w.text)
-				}
-			}
-		case "option":
-			if b.word(1) == "dhcp-client-identifier" {
-				h.clientID = b.word(2)
-			}
-		case "uid":
-			h.clientID = b.word(1)
-		}
-	}
-	return h
-}
+func decodeSecret(s string) ([]byte, error) { return dhcpconf.DecodeSecret(s) }
 
 // subnetPrefix turns "192.0.2.0", "255.255.255.0" into 192.0.2.0/24.
-func subnetPrefix(addr, mask string) (netip.Prefix, bool) {
-	a, err := netip.ParseAddr(addr)
-	if err != nil || !a.Is4() {
-		return netip.Prefix{}, false
-	}
-	m, err := netip.ParseAddr(mask)
-	if err != nil || !m.Is4() {
-		return netip.Prefix{}, false
-	}
-	b := m.As4()
-	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	bits := 0
-	for v&0x80000000 != 0 {
-		bits++
-		v <<= 1
-	}
-	if v != 0 { // not a contiguous mask
-		return netip.Prefix{}, false
-	}
-	return netip.PrefixFrom(a, bits).Masked(), true
-}
+func subnetPrefix(addr, mask string) (netip.Prefix, bool) { return dhcpconf.SubnetPrefix(addr, mask) }
 
 // leaseInfo is the last record of one lease in a leases file.
 type leaseInfo struct {
@@ -387,86 +164,42 @@ type leasesInfo struct {
 	groups        []string    // dynamic groups not deleted
 	deletedHosts  []string    // hosts (also from dhcpd.conf) deleted over OMAPI
 	deletedGroups []string
+	err           error // dhcpd's complaint about the file, if any
 }
 
-// parseLeases reads a dhcpd.leases file. dhcpd appends a new record for
-// every change, so the last record of a lease, host or group wins.
+// parseLeases reads a dhcpd.leases file: the current record of each
+// lease, host and group, up to a syntax error (li.err) as dhcpd would.
 func parseLeases(src string) *leasesInfo {
-	stmts, _ := parseStmts(tokenize(src))
-	li := &leasesInfo{}
-	leaseAt := map[string]int{}
-	for _, s := range stmts {
-		if !s.block {
-			continue
+	ls, err := dhcpconf.ParseLeases(strings.NewReader(src), leasesName, time.Now())
+	li := &leasesInfo{err: err}
+	for _, l := range ls.Leases {
+		li.leases = append(li.leases, leaseInfo{ip: l.Address, state: l.State, mac: l.MAC, hostname: l.Hostname})
+	}
+	for _, h := range ls.Hosts {
+		if h.Deleted {
+			li.deletedHosts = append(li.deletedHosts, h.Name)
+		} else {
+			li.hosts = append(li.hosts, hostFrom(h))
 		}
-		switch s.word(0) {
-		case "lease":
-			l := leaseInfo{ip: s.word(1)}
-			for _, b := range s.body {
-				switch {
-				case b.word(0) == "binding" && b.word(1) == "state":
-					l.state = b.word(2)
-				case b.word(0) == "hardware":
-					l.mac = strings.ToLower(b.word(2))
-				case b.word(0) == "client-hostname":
-					l.hostname = b.word(1)
-				}
-			}
-			if i, ok := leaseAt[l.ip]; ok {
-				li.leases[i] = l
-			} else {
-				leaseAt[l.ip] = len(li.leases)
-				li.leases = append(li.leases, l)
-			}
-		case "host":
-			h := parseHost(s)
-			li.hosts = removeHost(li.hosts, h.name)
-			li.deletedHosts = removeString(li.deletedHosts, h.name)
-			if hasWord(s.body, "deleted") {
-				li.deletedHosts = append(li.deletedHosts, h.name)
-			} else {
-				li.hosts = append(li.hosts, h)
-			}
-		case "group":
-			name := s.word(1)
-			li.groups = removeString(li.groups, name)
-			li.deletedGroups = removeString(li.deletedGroups, name)
-			if hasWord(s.body, "deleted") {
-				li.deletedGroups = append(li.deletedGroups, name)
-			} else {
-				li.groups = append(li.groups, name)
-			}
+	}
+	for _, g := range ls.Groups {
+		if g.Deleted {
+			li.deletedGroups = append(li.deletedGroups, g.Name)
+		} else {
+			li.groups = append(li.groups, g.Name)
 		}
 	}
 	return li
 }
 
-// hasWord reports whether one of stmts is the single word w.
-func hasWord(stmts []stmt, w string) bool {
-	for _, s := range stmts {
-		if len(s.words) == 1 && s.word(0) == w && !s.block {
-			return true
-		}
+// checkLeasesSyntax reads a given leases file as dhcpd will at its
+// start and returns dhcpd's complaint about it ("FILE line N: ..."), or
+// "". dhcpd starts all the same, without the records from the error on.
+func checkLeasesSyntax(path string, src []byte) string {
+	_, err := dhcpconf.ParseLeases(strings.NewReader(string(src)), path, time.Now())
+	var e *dhcpconf.Error
+	if errors.As(err, &e) {
+		return fmt.Sprintf("%s line %d: %s (column %d); dhcpd drops the records from there on", e.File, e.Line, e.Msg, e.Col)
 	}
-	return false
-}
-
-func removeHost(hosts []hostInfo, name string) []hostInfo {
-	out := hosts[:0]
-	for _, h := range hosts {
-		if h.name != name {
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
-func removeString(list []string, s string) []string {
-	out := list[:0]
-	for _, x := range list {
-		if x != s {
-			out = append(out, x)
-		}
-	}
-	return out
+	return ""
 }

@@ -11,54 +11,6 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-func TestTokenize(t *testing.T) {
-	tests := []struct {
-		src  string
-		want []string // quoted strings shown as "q:text"
-	}{
-		{"omapi-port 7911;", []string{"omapi-port", "7911", ";"}},
-		{"key k { secret \"a+b/c==\"; }", []string{"key", "k", "{", "secret", "q:a+b/c==", ";", "}"}},
-		{"# comment\nhost h{hardware ethernet 00:00:5e:00:53:01;}# end", []string{"host", "h", "{", "hardware", "ethernet", "00:00:5e:00:53:01", ";", "}"}},
-		{`uid "\001\000\000^\000SP";`, []string{"uid", "q:\x01\x00\x00^\x00SP", ";"}},
-		{`x "a\"b\\c"`, []string{"x", `q:a"b\c`}},
-		{"fixed-address 192.0.2.1, 192.0.2.2;", []string{"fixed-address", "192.0.2.1", ",", "192.0.2.2", ";"}},
-		{`"unterminated`, []string{"q:unterminated"}},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, tok := range tokenize(tt.src) {
-			if tok.quoted {
-				got = append(got, "q:"+tok.text)
-			} else {
-				got = append(got, tok.text)
-			}
-		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("tokenize(%q) = %q, want %q", tt.src, got, tt.want)
-		}
-	}
-}
-
-func TestParseStmtsSyntax(t *testing.T) {
-	tests := []struct {
-		src string
-		ok  bool
-	}{
-		{"a b; c { d; e { f; } }", true},
-		{"", true},
-		{"a { b; ", false},
-		{"a; }", false},
-		{"a b", false},
-		{"a { b }", false},
-	}
-	for _, tt := range tests {
-		_, err := parseStmts(tokenize(tt.src))
-		if (err == nil) != tt.ok {
-			t.Errorf("parseStmts(%q) error = %v, want ok=%v", tt.src, err, tt.ok)
-		}
-	}
-}
-
 func TestParseConf(t *testing.T) {
 	src := `
 omapi-port 7912;
@@ -228,7 +180,7 @@ failover peer "fo" state { my state recover at 4 2026/11/26 17:00:00; }
 	if len(li.hosts) != 1 || li.hosts[0].name != "dyn2" {
 		t.Errorf("hosts = %+v", li.hosts)
 	}
-	if !reflect.DeepEqual(li.deletedHosts, []string{"static1", "dyn1"}) {
+	if !reflect.DeepEqual(li.deletedHosts, []string{"dyn1", "static1"}) { // in order of first record
 		t.Errorf("deleted hosts = %v", li.deletedHosts)
 	}
 	if !reflect.DeepEqual(li.groups, []string{"grp"}) || !reflect.DeepEqual(li.deletedGroups, []string{"old"}) {

@@ -99,6 +99,7 @@ type Lab struct {
 	otherSecret []byte
 
 	info    *confInfo         // what the conf declares
+	warning string            // dhcpd's complaint about a given leases file
 	sources map[string]string // lab file name -> the user's file it copies
 	logFile *os.File
 
@@ -207,6 +208,7 @@ func (l *Lab) writeFiles(cfg Config) error {
 			return err
 		}
 		l.sources[leasesName] = cfg.Leases
+		l.warning = checkLeasesSyntax(cfg.Leases, leases)
 	}
 	if err := os.WriteFile(l.path(confName), conf, 0o600); err != nil {
 		return err
@@ -239,7 +241,7 @@ func (l *Lab) writeFiles(cfg Config) error {
 	port := info.port
 	if port == 0 {
 		if syntaxErr == nil {
-			return fmt.Errorf("%s has no omapi-port statement: the lab talks to dhcpd over OMAPI", confPath(cfg))
+			return fmt.Errorf("%s has no omapi-port statement: the lab talks to dhcpd over OMAPI; add one, e.g. \"omapi-port %d;\" (and, to require signed requests, a key and \"omapi-key NAME;\")", confPath(cfg), Sample.Port)
 		}
 		port = Sample.Port // dhcpd will say what is wrong with the file
 	}

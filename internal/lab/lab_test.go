@@ -245,7 +245,7 @@ func TestStartFailureLeavesNothing(t *testing.T) {
 		{"no subnet for v0", lab.Config{Conf: write("nosubnet.conf", "omapi-port 7911;\n")},
 			"No subnet declaration for v0"},
 		{"no omapi-port", lab.Config{Conf: write("noport.conf", "subnet 192.0.2.0 netmask 255.255.255.0 { }\n")},
-			"no omapi-port"},
+			`add one, e.g. "omapi-port 7911;"`},
 		{"missing conf", lab.Config{Conf: filepath.Join(dir, "nonexistent.conf")}, "no such file"},
 		{"unknown algorithm", lab.Config{Algorithm: "hmac-md4"}, "unknown key algorithm"},
 		{"algorithm with a conf", lab.Config{Conf: write("ok.conf", "omapi-port 7911;\n"), Algorithm: "hmac-sha256"}, "sample only"},

@@ -121,6 +121,9 @@ func (l *Lab) Summary() string {
 		leases = append(leases, s)
 	}
 	line("leases", "%s", list(leases))
+	if l.warning != "" {
+		line("warning", "%s", l.warning)
+	}
 	return b.String()
 }
 
