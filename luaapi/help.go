@@ -231,6 +231,12 @@ themselves text of the form xx:xx (wrap with omapi.raw to be exact whatever they
 	{"omapi.NEVER", "omapi.NEVER", `The time dhcpd sends for "never" (0x7fffffff).`, ""},
 
 	// dhcpd's own files.
+	{"omapi.dhcpd_files", "omapi.dhcpd_files() -> {conf=, leases=, lab=}",
+		"Where dhcpd's own files are: the lab's inside omapish lab, else the system's.",
+		`Outside a lab, the first that exists of /etc/dhcp/dhcpd.conf, /etc/dhcpd.conf,
+/usr/local/etc/dhcpd.conf, and of /var/lib/dhcp/dhcpd.leases, /var/lib/dhcpd/dhcpd.leases,
+/var/db/dhcpd.leases, /var/db/dhcpd/dhcpd.leases (Debian's when none does). The saved
+scripts that read dhcpd's files look there unless given --conf or --leases.`},
 	{"omapi.read_conf", "omapi.read_conf(path) -> {hosts=, groups=, subnets=, pools=, classes=, peers=, ...}",
 		"The declarations of a dhcpd.conf (and the files it includes), read as dhcpd reads them.",
 		`Each list is in file order; every record has file and line. Fields: omapi_port, omapi_key,

@@ -146,6 +146,7 @@ func (m *module) moduleFuncs() map[string]lua.LGFunction {
 		"attributes":  attributes,
 		"help":        m.help,
 		"read_conf":   readConf,
+		"dhcpd_files": dhcpdFiles,
 		"read_leases": readLeases,
 	})
 }

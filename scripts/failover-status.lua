@@ -21,8 +21,9 @@ the other side's local state; a disagreement is a WARNING.
 
 Without PEER names, the names of the "failover peer" declarations are read
 from dhcpd.conf (with its include files): the --conf FILE, else in a lab
-(omapish lab) the lab's dhcpd.conf, else /etc/dhcp/dhcpd.conf or
-/etc/dhcpd.conf. If none names a peer, name them on the command line.
+(omapish lab) the lab's dhcpd.conf, else the system's (/etc/dhcp/dhcpd.conf,
+/etc/dhcpd.conf, ...: omapi.dhcpd_files). If it names no peer, name them on
+the command line.
 
 Exit status (as a Nagios plugin's):
   0  OK        every peer's local and partner states are "normal"
@@ -95,37 +96,17 @@ local function conf_peers(path)
   return names
 end
 
-local function default_confs()
-  local list = {}
-  local lab, config = os.getenv("OMAPISH_LAB"), os.getenv("OMAPISH_CONFIG")
-  if lab and lab ~= "" and config and config:find("/") then
-    list[#list + 1] = config:match("^(.*)/[^/]*$") .. "/dhcpd.conf"
-  end
-  list[#list + 1] = "/etc/dhcp/dhcpd.conf"
-  list[#list + 1] = "/etc/dhcpd.conf"
-  return list
-end
-
 if #peers == 0 then
-  local confs = default_confs()
-  if opts.conf then confs = { opts.conf } end
-  local tried = {}
-  for _, path in ipairs(confs) do
-    local names, err, code = conf_peers(path)
-    if names then
-      tried[#tried + 1] = path
-      if #names > 0 then
-        peers = names
-        break
-      end
-    elseif opts.conf or code ~= "io" then
-      usage_error("cannot read " .. (opts.conf and "--conf " or "") .. err)
-    end
+  local path = opts.conf or omapi.dhcpd_files().conf
+  local names, err, code = conf_peers(path)
+  if not names and (opts.conf or code ~= "io") then
+    usage_error("cannot read " .. (opts.conf and "--conf " or "") .. err)
   end
-  if #peers == 0 then
-    local where = #tried > 0 and ("no failover peer in " .. table.concat(tried, ", ")) or "no dhcpd.conf found"
+  if not names or #names == 0 then
+    local where = names and ("no failover peer in " .. path) or "no dhcpd.conf found (" .. path .. ")"
     usage_error(where .. ": name the peers (failover-status PEER...) or give --conf FILE")
   end
+  peers = names
 end
 
 ---------------------------------------------------------------------------

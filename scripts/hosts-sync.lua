@@ -378,11 +378,9 @@ end
 -- --prune: the hosts dhcpd created over OMAPI (read from its files) that
 -- the file does not list, deleted; never those of dhcpd.conf.
 if opts.prune then
-  local dir
-  local lab, config = os.getenv("OMAPISH_LAB"), os.getenv("OMAPISH_CONFIG")
-  if lab and lab ~= "" and config and config:find("/") then dir = config:match("^(.*)/[^/]*$") end
-  local conf_path = opts.conf or (dir and dir .. "/dhcpd.conf") or "/etc/dhcp/dhcpd.conf"
-  local leases_path = opts.leases or (dir and dir .. "/dhcpd.leases") or "/var/lib/dhcp/dhcpd.leases"
+  local files = omapi.dhcpd_files()
+  local conf_path = opts.conf or files.conf
+  local leases_path = opts.leases or files.leases
   local conf, err = omapi.read_conf(conf_path)
   if not conf then file_error("--prune: " .. err) end
   -- A damaged leases file could hide a deletion or a re-creation: refuse.

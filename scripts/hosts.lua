@@ -87,15 +87,9 @@ if opts.name then
 end
 
 -- The files: given, the lab's, or the system's.
-local function lab_dir()
-  local lab, config = os.getenv("OMAPISH_LAB"), os.getenv("OMAPISH_CONFIG")
-  if lab and lab ~= "" and config and config:find("/") then
-    return config:match("^(.*)/[^/]*$")
-  end
-end
-local dir = lab_dir()
-local conf_path = opts.conf or (dir and dir .. "/dhcpd.conf") or "/etc/dhcp/dhcpd.conf"
-local leases_path = opts.leases or (dir and dir .. "/dhcpd.leases") or "/var/lib/dhcp/dhcpd.leases"
+local files = omapi.dhcpd_files()
+local conf_path = opts.conf or files.conf
+local leases_path = opts.leases or files.leases
 
 local conf, err = omapi.read_conf(conf_path)
 if not conf then fail(err) end

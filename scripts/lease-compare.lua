@@ -29,8 +29,9 @@ names (omapish --server A --server B lease-compare ..., or the profiles
 primary and secondary in omapish lab --pair).
 
 Without RANGE, the ranges of dhcpd.conf's pools are compared: --conf FILE,
-else in a lab (omapish lab) the lab's dhcpd.conf, else /etc/dhcp/dhcpd.conf
-or /etc/dhcpd.conf (with their include files).
+else in a lab (omapish lab) the lab's dhcpd.conf, else the system's
+(/etc/dhcp/dhcpd.conf, /etc/dhcpd.conf, ...: omapi.dhcpd_files), with the
+files it includes, read as dhcpd reads them.
 
 Columns: IP, FIELD (lease, state, mac, hostname, ends) and each server's
 value; "-" is no value (for lease: no lease at that address).
@@ -88,56 +89,19 @@ end
 ---------------------------------------------------------------------------
 -- Ranges: the command line's, else the pools of dhcpd.conf.
 
-local function read_file(path)
-  local f = io.open(path, "r")
-  if not f then return nil end
-  local text = f:read("*a")
-  f:close()
-  return text
-end
-
--- conf_ranges appends the ranges of the file at path, and of the files it
--- includes, to list.
-local function conf_ranges(path, list, seen, depth)
-  if seen[path] or depth > 8 then return end
-  seen[path] = true
-  local text = read_file(path)
-  if not text then return end
-  text = text:gsub("#[^\n]*", "")
-  for a, b in text:gmatch("range%s+[%a%-]*%s*([%d%.]+)%s+([%d%.]+)%s*;") do list[#list + 1] = a .. "-" .. b end
-  for a in text:gmatch("range%s+[%a%-]*%s*([%d%.]+)%s*;") do list[#list + 1] = a end
-  local dir = path:match("^(.*)/[^/]*$") or "."
-  for inc in text:gmatch('include%s+"([^"]+)"%s*;') do
-    if inc:sub(1, 1) ~= "/" then inc = dir .. "/" .. inc end
-    conf_ranges(inc, list, seen, depth + 1)
-  end
-end
-
 if #ranges == 0 then
-  local confs = {}
-  local lab, config = os.getenv("OMAPISH_LAB"), os.getenv("OMAPISH_CONFIG")
-  if opts.conf then
-    if not read_file(opts.conf) then usage_error("cannot read --conf " .. opts.conf) end
-    confs = { opts.conf }
-  else
-    if lab and lab ~= "" and config and config:find("/") then
-      confs[#confs + 1] = config:match("^(.*)/[^/]*$") .. "/dhcpd.conf"
-    end
-    confs[#confs + 1] = "/etc/dhcp/dhcpd.conf"
-    confs[#confs + 1] = "/etc/dhcpd.conf"
+  local path = opts.conf or omapi.dhcpd_files().conf
+  local conf, err, code = omapi.read_conf(path)
+  if not conf then
+    if code == "io" and not opts.conf then err = "no dhcpd.conf found (" .. path .. ")" end
+    usage_error(err .. ": give RANGE or --conf FILE")
   end
-  local tried = {}
-  for _, path in ipairs(confs) do
-    if read_file(path) then
-      tried[#tried + 1] = path
-      conf_ranges(path, ranges, {}, 0)
-      if #ranges > 0 then break end
+  for _, p in ipairs(conf.pools) do
+    for _, r in ipairs(p.ranges) do
+      ranges[#ranges + 1] = r.first == r.last and r.first or (r.first .. "-" .. r.last)
     end
   end
-  if #ranges == 0 then
-    local where = #tried > 0 and ("no range in " .. table.concat(tried, ", ")) or "no dhcpd.conf found"
-    usage_error(where .. ": give RANGE or --conf FILE")
-  end
+  if #ranges == 0 then usage_error("no pool range in " .. path .. ": give RANGE or --conf FILE") end
 end
 
 local addresses = {}

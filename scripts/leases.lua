@@ -113,15 +113,7 @@ if format ~= "table" and format ~= "csv" and format ~= "json" then
 end
 
 -- The file.
-local path = opts.leases
-if not path then
-  local lab, config = os.getenv("OMAPISH_LAB"), os.getenv("OMAPISH_CONFIG")
-  if lab and lab ~= "" and config and config:find("/") then
-    path = config:match("^(.*)/[^/]*$") .. "/dhcpd.leases"
-  else
-    path = "/var/lib/dhcp/dhcpd.leases"
-  end
-end
+local path = opts.leases or omapi.dhcpd_files().leases
 local status = 0
 local file, err, code, partial = omapi.read_leases(path)
 if not file then

@@ -77,11 +77,9 @@ if total > MAX_ADDRESSES then
   usage_error(string.format("%d addresses is more than %d: give smaller ranges", total, MAX_ADDRESSES))
 end
 
-local dir
-local lab, config = os.getenv("OMAPISH_LAB"), os.getenv("OMAPISH_CONFIG")
-if lab and lab ~= "" and config and config:find("/") then dir = config:match("^(.*)/[^/]*$") end
-local conf_path = opts.conf or (dir and dir .. "/dhcpd.conf") or "/etc/dhcp/dhcpd.conf"
-local leases_path = opts.leases or (dir and dir .. "/dhcpd.leases") or "/var/lib/dhcp/dhcpd.leases"
+local files = omapi.dhcpd_files()
+local conf_path = opts.conf or files.conf
+local leases_path = opts.leases or files.leases
 
 local conf, cerr = omapi.read_conf(conf_path)
 if not conf then fail(cerr) end
