@@ -53,7 +53,6 @@ func dialCounting(t *testing.T, addr string, d *omapi.Dialer) (*omapi.Conn, func
 	t.Helper()
 	var mu sync.Mutex
 	var last *countingConn
-	d.NoSpin = true
 	d.NetDial = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 		if err != nil {
@@ -274,7 +273,7 @@ func TestCancelLandsAsReplyArrives(t *testing.T) {
 		onceRecv     sync.Once
 		onceStop     sync.Once
 	)
-	d := &omapi.Dialer{NoSpin: true, Trace: func(_ int, dir omapi.Direction, m *omapi.Message, _ []byte) {
+	d := &omapi.Dialer{Trace: func(_ int, dir omapi.Direction, m *omapi.Message, _ []byte) {
 		switch {
 		case dir == omapi.Received:
 			onceRecv.Do(func() { close(received1) })
@@ -344,7 +343,7 @@ func TestSignatureOwned(t *testing.T) {
 			p.Send(p.Status(req, 0, ""))
 		}
 	})
-	c, err := (&omapi.Dialer{Auth: key, NoSpin: true}).DialContext(t.Context(), addr)
+	c, err := (&omapi.Dialer{Auth: key}).DialContext(t.Context(), addr)
 	if err != nil {
 		t.Fatal(err)
 	}

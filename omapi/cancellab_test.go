@@ -54,7 +54,7 @@ func TestCancelLab(t *testing.T) {
 		received []uint32
 		mu       sync.Mutex
 	)
-	d := &omapi.Dialer{Auth: auth, NoSpin: true,
+	d := &omapi.Dialer{Auth: auth,
 		NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			nc, err := l.DialContext(ctx, network, addr)
 			if err != nil {

@@ -45,7 +45,9 @@ func dial(tb testing.TB, l *lab.Lab) *omapi.Conn {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext}
+	// The fast paths the omapish command turns on, so that they are what
+	// the lab tests exercise.
+	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext, Spin: true, Streams: streams}
 	c, err := d.DialContext(context.Background(), l.Addr())
 	if err != nil {
 		tb.Fatalf("dial %s: %v", l.Addr(), err)

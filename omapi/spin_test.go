@@ -31,7 +31,7 @@ func TestSpinBacksOff(t *testing.T) {
 			}
 		}
 	})
-	c, err := (&omapi.Dialer{}).DialContext(context.Background(), addr)
+	c, err := (&omapi.Dialer{Spin: true}).DialContext(context.Background(), addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,14 +56,14 @@ func TestSpinBacksOff(t *testing.T) {
 		t.Fatal("reads still spin after 64 replies slower than the spin")
 	}
 
-	// Dialer.NoSpin turns it off; a TCP connection may spin otherwise.
-	for _, noSpin := range []bool{false, true} {
-		c, err := (&omapi.Dialer{NoSpin: noSpin}).DialContext(t.Context(), addr)
+	// Dialer.Spin turns it on; the zero Dialer's reads never spin.
+	for _, spin := range []bool{false, true} {
+		c, err := (&omapi.Dialer{Spin: spin}).DialContext(t.Context(), addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.CanSpin() == noSpin {
-			t.Errorf("NoSpin %v: reads may spin: %v", noSpin, c.CanSpin())
+		if c.CanSpin() != spin {
+			t.Errorf("Spin %v: reads may spin: %v", spin, c.CanSpin())
 		}
 		c.Close()
 	}

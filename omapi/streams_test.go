@@ -15,6 +15,9 @@ import (
 	"github.com/omapish/omapish/omapi"
 )
 
+// streams is how many connections the lab tests' ReadBatch may use.
+const streams = 8
+
 // leaseAt is a lookup of 192.0.2.(i%256): a mix of leases dhcpd knows
 // and addresses it answers "not found" for.
 func leaseAt(i int) *omapi.Message {
@@ -90,8 +93,8 @@ func TestReadBatch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadBatch: %v", err)
 	}
-	if s := c.ExtraStreams(); s != omapi.DefaultStreams-1 {
-		t.Errorf("ReadBatch opened %d extra connections, want %d", s, omapi.DefaultStreams-1)
+	if s := c.ExtraStreams(); s != streams-1 {
+		t.Errorf("ReadBatch opened %d extra connections, want %d", s, streams-1)
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("ReadBatch answers differ from Batch's:\n got %v\nwant %v", got, want)
@@ -212,7 +215,7 @@ func TestReadBatchLostStream(t *testing.T) {
 func TestReadBatchSafe(t *testing.T) {
 	l := labtest.Start(t)
 	auth, _ := omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret())
-	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext, Window: omapi.MaxSignedWindow, Streams: 8}
+	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext, Window: omapi.MaxSignedWindow, Streams: streams}
 	c, err := d.DialContext(t.Context(), l.Addr())
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +277,7 @@ func TestBatchCancel(t *testing.T) {
 				}
 				// Replies already read may still reach fn, no more than
 				// the streams buffer.
-				if n > 1000+omapi.DefaultStreams*3*omapi.MaxSignedWindow {
+				if n > 1000+streams*3*omapi.MaxSignedWindow {
 					t.Errorf("fn saw %d replies after the cancel at 1000", n)
 				}
 				if tt.streams && c.ExtraStreams() == 0 {
@@ -323,7 +326,7 @@ func TestReadBatchNoMoreConnections(t *testing.T) {
 		}
 		<-ctx.Done() // SYNs dropped
 		return nil, ctx.Err()
-	}}
+	}, Streams: streams}
 	c, err := d.DialContext(t.Context(), l.Addr())
 	if err != nil {
 		t.Fatal(err)
