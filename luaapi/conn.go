@@ -861,7 +861,7 @@ func typeHint(typ string, err error) error {
 	if knownType(typ) || strings.HasPrefix(typ, "failover-") {
 		return noKeyHint(typ, err)
 	}
-	return fmt.Errorf("%w (is %q an object type? dhcpd has %s)", err, typ, strings.Join(omapi.Types, ", "))
+	return errorf("%w (is %q an object type? dhcpd has %s)", err, typ, strings.Join(omapi.Types, ", "))
 }
 
 // noKeyHint explains dhcpd's "can't create new object (not implemented)"
@@ -872,7 +872,7 @@ func noKeyHint(typ string, err error) error {
 	if !errors.Is(err, omapi.ResultNotImplemented) || !strings.Contains(err.Error(), "can't create new object") || policy.CreateAttrs(typ) != nil {
 		return err
 	}
-	return fmt.Errorf("%w (dhcpd read no key of %s, so tried to create one; %s)", err, policy.A(typ), policy.HowFound(typ))
+	return errorf("%w (dhcpd read no key of %s, so tried to create one; %s)", err, policy.A(typ), policy.HowFound(typ))
 }
 
 var openOptions = []string{"create", "exclusive", "update", "force", "raw"}
@@ -1004,7 +1004,7 @@ func (m *module) vetRaw(c call, typ string, req *omapi.Message, force bool) erro
 		return nil
 	}
 	if err := policy.CheckMessage(typ, req, policy.Options{}); err != nil {
-		return fmt.Errorf("%w; pass {force=true} to send this raw message anyway", err)
+		return errorf("%w; pass {force=true} to send this raw message anyway", err)
 	}
 	if w := policy.HazardMessage(typ, req, policy.Options{}); !m.allow(c, w, false) {
 		return errDeclined(w)
@@ -1170,7 +1170,7 @@ func lookups(c call, n int, typ string, raw bool) ([]*omapi.Message, error) {
 			ec.argError(n, "at least one key expected")
 		}
 		if err := policy.Check(typ, omapi.OpOpen, keys, policy.Options{Raw: raw, RawNames: rawNames(t)}); err != nil {
-			return nil, fmt.Errorf("entry %d: %w (nothing was sent)", i+1, err)
+			return nil, errorf("entry %d: %w (nothing was sent)", i+1, err)
 		}
 		msgs[i] = omapi.NewOpen(typ, keys)
 	}
@@ -1392,7 +1392,7 @@ func (m *module) lookupEach(L *lua.LState) int {
 		}
 	}
 	if err := stop(); err != nil && !errors.Is(err, errEachStopped) {
-		return fail(L, fmt.Errorf("after %d of %d results: %w", count, len(msgs), err))
+		return fail(L, errorf("after %d of %d results: %w", count, len(msgs), err))
 	}
 	L.Push(lua.LNumber(count))
 	return 1
@@ -1528,7 +1528,7 @@ func (m *module) queryMany(L *lua.LState) int {
 		types[i] = lc.requestType(lm.msg)
 		if !o["force"] {
 			if err := policy.CheckMessage(types[i], lm.msg, policy.Options{}); err != nil {
-				return fail(L, fmt.Errorf("entry %d: %w (nothing was sent); pass {force=true} to send these raw messages anyway", i+1, err))
+				return fail(L, errorf("entry %d: %w (nothing was sent); pass {force=true} to send these raw messages anyway", i+1, err))
 			}
 			if w := policy.HazardMessage(types[i], lm.msg, policy.Options{}); w != "" {
 				warnings = append(warnings, w)

@@ -6,7 +6,7 @@
 // omapi"); Functions documents every function and method. Conventions:
 // misuse (a wrong argument type, an unparsable address, a closed
 // connection) raises a Lua error naming the function and the argument;
-// a runtime failure returns nil, message, code, where code is omapi.Code's
+// a runtime failure returns nil, message, code, where code is errcode.Of's
 // stable name ("not-found", "exists", "auth", "timeout", "canceled", ...).
 //
 // Every network call uses the state's context (L.Context), so cancelling

@@ -181,7 +181,7 @@ func (c *Conn) pipelineWriter(ctx context.Context, span stride, n int, req func(
 			err = check(m)
 		}
 		if err != nil {
-			end(fmt.Errorf("batch request %d: %w", i, err))
+			end(&wrapError{fmt.Sprintf("batch request %d", i), err})
 			return
 		}
 		m.ID = c.nextID
@@ -189,7 +189,7 @@ func (c *Conn) pipelineWriter(ctx context.Context, span stride, n int, req func(
 		start := len(buf)
 		if buf, err = c.encode(buf, m, true); err != nil {
 			buf = buf[:start]
-			end(fmt.Errorf("batch request %d: %w", i, err))
+			end(&wrapError{fmt.Sprintf("batch request %d", i), err})
 			return
 		}
 		ends = append(ends, len(buf))
@@ -234,9 +234,9 @@ func (c *Conn) pipelineFailed(ctx context.Context, i int, rerr error, w written,
 		return interruption(ctx, "read", c.addr)
 	}
 	if rerr == nil || w.err != nil && !errors.Is(w.err, ErrBadRequest) {
-		return c.fail("write", fmt.Errorf("batch request %d: %w", i, w.err))
+		return c.fail("write", &wrapError{fmt.Sprintf("batch request %d", i), w.err})
 	}
-	return c.fail("read", fmt.Errorf("batch request %d: %w", i, streamEnd(rerr)))
+	return c.fail("read", &wrapError{fmt.Sprintf("batch request %d", i), streamEnd(rerr)})
 }
 
 // idAfter is the transaction id after id (0 is skipped).

@@ -3,6 +3,7 @@ package omapi_test
 import (
 	"context"
 	"errors"
+	"github.com/omapish/omapish/internal/errcode"
 	"net"
 	"os"
 	"sync"
@@ -83,7 +84,7 @@ func TestCancelLab(t *testing.T) {
 		req := omapi.NewOpen("lease", omapi.Values{{Name: "ip-address", Data: []byte{192, 0, 2, 150}}})
 		_, err := c.Exchange(ctx, req)
 		cancel()
-		if !errors.Is(err, context.Canceled) || omapi.Code(err) != "canceled" || err.Error() != "omapi: request canceled" {
+		if !errors.Is(err, context.Canceled) || errcode.Of(err) != "canceled" || err.Error() != "omapi: request canceled" {
 			t.Fatalf("round %d: interrupted lookup: %v", round, err)
 		}
 		mac, err := c.LookupMAC(t.Context(), lab.Sample.ActiveLease.IP)
@@ -140,7 +141,7 @@ func TestConcurrentLab(t *testing.T) {
 		if err == nil {
 			return true
 		}
-		if closed.Load() && (errors.Is(err, omapi.ErrClosed) || omapi.Code(err) == "io") {
+		if closed.Load() && (errors.Is(err, omapi.ErrClosed) || errcode.Of(err) == "io") {
 			return false
 		}
 		t.Errorf("%s: %v", what, err)
@@ -172,7 +173,7 @@ func TestConcurrentLab(t *testing.T) {
 			}
 			_, err := c.LookupMAC(ctx, want.IP)
 			cancel()
-			if err != nil && omapi.Code(err) != "canceled" && !okOrClosed("interrupted lookup", err) {
+			if err != nil && errcode.Of(err) != "canceled" && !okOrClosed("interrupted lookup", err) {
 				return
 			}
 		}

@@ -12,7 +12,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -304,7 +303,7 @@ func (c *Conn) usable() error {
 func (c *Conn) ready(ctx context.Context) error {
 	if !c.closed && c.dialer != nil && errors.Is(c.broken, ErrOutOfStep) {
 		if err := c.reopen(ctx); err != nil {
-			return fmt.Errorf("omapi: opening a new connection in place of one out of step: %w", err)
+			return &wrapError{"opening a new connection in place of one out of step", err}
 		}
 	}
 	return c.usable()
@@ -397,9 +396,12 @@ func (c *Conn) probeAlgorithm(ctx context.Context, name, alg string) string {
 }
 
 // Exchange sends m and returns the server's reply. It sets m.ID, m.AuthID
-// and the signature. A STATUS reply with a non-zero result is returned as
-// a *StatusError; any other reply (an UPDATE carrying an object, a
-// successful STATUS) is returned as is.
+// and the signature. Any reply but a failing STATUS (an UPDATE carrying an
+// object, a successful STATUS) is returned with a nil error. A STATUS
+// reply with a non-zero result comes back as a *StatusError together
+// with the reply itself, whose values (the server's message, which
+// StatusError.Text already holds) a caller may read; other failures
+// return a nil reply.
 func (c *Conn) Exchange(ctx context.Context, m *Message) (*Message, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -565,7 +567,7 @@ func (c *Conn) outOfStep(err error, what string) error {
 		err = streamEnd(err)
 	}
 	e := &outOfStepError{what: what, err: err, reopens: c.dialer != nil}
-	c.broken = fmt.Errorf("%w: %w", ErrBroken, e)
+	c.broken = &brokenError{e}
 	c.owed = nil
 	c.nc.Close()
 	return e
@@ -579,7 +581,7 @@ type outOfStepError struct {
 }
 
 func (e *outOfStepError) Error() string {
-	s := "omapi: " + strings.TrimPrefix(e.err.Error(), "omapi: ") + " (" + e.what + "): the connection is out of step"
+	s := prefix + bare(e.err) + " (" + e.what + "): the connection is out of step"
 	if !e.reopens {
 		return s + "; dial a new one"
 	}
@@ -605,13 +607,14 @@ func (c *Conn) fail(op string, err error) error {
 	}
 	var pe ProtocolError
 	if errors.As(err, &pe) || errors.As(err, &ae) {
-		c.broken = fmt.Errorf("%w: %w", ErrBroken, err)
+		c.broken = &brokenError{err}
 		c.nc.Close()
 		return err
 	}
-	c.broken = fmt.Errorf("%w: %s %s: %w", ErrBroken, op, c.addr, err)
+	oe := &OpError{Op: op, Addr: c.addr, Err: err}
+	c.broken = &brokenError{oe}
 	c.nc.Close()
-	return &OpError{Op: op, Addr: c.addr, Err: err}
+	return oe
 }
 
 // ctxErr is why ctx ended, for the step what ("dial", "startup", "read",
@@ -657,12 +660,23 @@ func (e *timeoutError) Timeout() bool { return true }
 func streamEnd(err error) error {
 	switch {
 	case err == io.EOF:
-		return errors.New("server closed the connection (dhcpd stopped, or dropped the connection over a request it rejects)")
+		return errServerClosed{}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return ProtocolError("server closed the connection in the middle of a message")
 	}
 	return err
 }
+
+// errServerClosed is the end of the stream between messages, in words; it
+// matches io.EOF.
+type errServerClosed struct{}
+
+func (errServerClosed) Error() string {
+	return "server closed the connection (dhcpd stopped, or dropped the connection over a request it rejects)"
+}
+
+// Unwrap returns io.EOF.
+func (errServerClosed) Unwrap() error { return io.EOF }
 
 // checkRequest refuses what dhcpd would drop the connection over or crash
 // on, and values too large to be read back under the receive cap max.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/omapish/omapish/internal/errcode"
 	"net/netip"
 	"strings"
 	"sync"
@@ -124,15 +125,15 @@ func TestLookups(t *testing.T) {
 
 	// Errors carry their kind.
 	_, err = c.LookupIP(ctx, "00:00:5e:00:53:ee")
-	if !errors.Is(err, omapi.ResultNotFound) || omapi.Code(err) != "not-found" {
+	if !errors.Is(err, omapi.ResultNotFound) || errcode.Of(err) != "not-found" {
 		t.Errorf("unknown MAC: %v", err)
 	}
 	_, err = c.LookupFailoverState(ctx, s.FailoverPeer, "no-such-attribute")
-	if omapi.Code(err) != "not-found" {
+	if errcode.Of(err) != "not-found" {
 		t.Errorf("missing attribute: %v", err)
 	}
 	_, err = c.LookupHostname(ctx, s.UnusedIP)
-	if omapi.Code(err) != "not-found" {
+	if errcode.Of(err) != "not-found" {
 		t.Errorf("hostname of an unused lease: %v", err)
 	}
 	if _, err := c.LookupIP(ctx, "not-a-mac"); !errors.Is(err, omapi.ErrBadValue) {
@@ -152,7 +153,7 @@ func TestHostLifecycle(t *testing.T) {
 	if got, err := c.LookupIPHost(ctx, mac); err != nil || got.String() != ip {
 		t.Fatalf("LookupIPHost after AddHost = %v, %v", got, err)
 	}
-	if err := c.AddHost(ctx, ip, mac); !errors.Is(err, omapi.ResultExists) || omapi.Code(err) != "exists" {
+	if err := c.AddHost(ctx, ip, mac); !errors.Is(err, omapi.ResultExists) || errcode.Of(err) != "exists" {
 		t.Fatalf("second AddHost: %v, want exists", err)
 	}
 	if err := c.DelHost(ctx, mac); err != nil {
@@ -161,7 +162,7 @@ func TestHostLifecycle(t *testing.T) {
 	if _, err := c.LookupIPHost(ctx, mac); !errors.Is(err, omapi.ResultNotFound) {
 		t.Fatalf("lookup after DelHost: %v", err)
 	}
-	if err := c.DelHost(ctx, mac); omapi.Code(err) != "not-found" {
+	if err := c.DelHost(ctx, mac); errcode.Of(err) != "not-found" {
 		t.Fatalf("second DelHost: %v", err)
 	}
 
@@ -204,7 +205,7 @@ func TestHostLifecycle(t *testing.T) {
 	}
 	// A group that does not exist is the server's "not found".
 	err := c.AddHostWithGroup(ctx, "192.0.2.66", "00:00:5e:00:53:a6", "no-such-group")
-	if omapi.Code(err) != "not-found" {
+	if errcode.Of(err) != "not-found" {
 		t.Errorf("AddHostWithGroup into a missing group: %v", err)
 	}
 }
@@ -217,7 +218,7 @@ func TestGroups(t *testing.T) {
 	if err := c.AddGroup(ctx, group, `option domain-name "g.example";`); err != nil {
 		t.Fatalf("AddGroup: %v", err)
 	}
-	if err := c.AddGroup(ctx, group, `option domain-name "g.example";`); omapi.Code(err) != "exists" {
+	if err := c.AddGroup(ctx, group, `option domain-name "g.example";`); errcode.Of(err) != "exists" {
 		t.Fatalf("second AddGroup: %v", err)
 	}
 	o, err := c.Open(ctx, "group", omapi.Values{{Name: "name", Data: []byte(group)}})
@@ -231,7 +232,7 @@ func TestGroups(t *testing.T) {
 	if err := c.ChangeGroup(ctx, "cg-a7", group); err != nil {
 		t.Fatalf("ChangeGroup: %v", err)
 	}
-	if err := c.ChangeGroup(ctx, "cg-a7", "no-such-group"); omapi.Code(err) != "not-found" {
+	if err := c.ChangeGroup(ctx, "cg-a7", "no-such-group"); errcode.Of(err) != "not-found" {
 		t.Fatalf("ChangeGroup to a missing group: %v", err)
 	}
 	if err := c.Delete(ctx, o.Handle); err != nil {
@@ -264,13 +265,13 @@ func TestObjects(t *testing.T) {
 	if r, _ = c.Refresh(ctx, "host", o.Handle); r.Values.Has("ip-address") {
 		t.Fatalf("ip-address still set: %v", r.Values)
 	}
-	if err := c.Update(ctx, o.Handle, omapi.Values{{Name: "no-such-attr", Data: []byte("x")}}); omapi.Code(err) != "server" {
+	if err := c.Update(ctx, o.Handle, omapi.Values{{Name: "no-such-attr", Data: []byte("x")}}); errcode.Of(err) != "server" {
 		t.Fatalf("unknown attribute: %v", err)
 	}
 	if err := c.Delete(ctx, o.Handle); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, err := c.Refresh(ctx, "host", 0x7ffffff0); omapi.Code(err) != "not-found" {
+	if _, err := c.Refresh(ctx, "host", 0x7ffffff0); errcode.Of(err) != "not-found" {
 		t.Fatalf("refresh of a dead handle: %v", err)
 	}
 
@@ -293,7 +294,7 @@ func TestObjects(t *testing.T) {
 		{"lease", omapi.Values{{Name: "ip-address", Data: []byte{192, 0, 2, 150}}, {Name: "hardware-address", Data: mustMAC(s.FreeLease.MAC)}}, "key-conflict"},
 	} {
 		o, err := c.Open(ctx, tt.typ, tt.keys)
-		if omapi.Code(err) != tt.code {
+		if errcode.Of(err) != tt.code {
 			t.Errorf("open %s %v: %v, want code %q", tt.typ, tt.keys, err, tt.code)
 		}
 		if err == nil && tt.typ == "control" {
@@ -354,7 +355,7 @@ func TestAuthFailures(t *testing.T) {
 				_, err = c.LookupIP(ctx, lab.Sample.ActiveLease.MAC)
 				c.Close()
 			}
-			if !errors.Is(err, omapi.ErrAuth) || omapi.Code(err) != "auth" || !strings.Contains(err.Error(), tt.want) {
+			if !errors.Is(err, omapi.ErrAuth) || errcode.Of(err) != "auth" || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want an auth error containing %q", err, tt.want)
 			}
 			if errors.Is(err, omapi.ResultNotFound) {
@@ -398,7 +399,7 @@ func TestBatch(t *testing.T) {
 		return omapi.NewOpen("lease", omapi.Values{{Name: "ip-address", Data: a[:]}})
 	}, func(i int, reply *omapi.Message, err error) error {
 		switch {
-		case err != nil && omapi.Code(err) == "not-found":
+		case err != nil && errcode.Of(err) == "not-found":
 			got = append(got, "-")
 		case err != nil:
 			return err
@@ -594,7 +595,7 @@ func TestBatchWindowSafe(t *testing.T) {
 		}
 		return omapi.NewOpen("lease", omapi.Values{{Name: "ip-address", Data: []byte{192, 0, 2, last}}})
 	}, func(i int, _ *omapi.Message, err error) error {
-		if err != nil && omapi.Code(err) != "not-found" {
+		if err != nil && errcode.Of(err) != "not-found" {
 			return err
 		}
 		n++
@@ -620,7 +621,7 @@ func TestServerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.LookupIP(t.Context(), lab.Sample.ActiveLease.MAC)
-	if err == nil || omapi.Code(err) != "io" {
+	if err == nil || errcode.Of(err) != "io" {
 		t.Fatalf("lookup on a connection to a killed dhcpd: %v, want an io error", err)
 	}
 	t.Logf("killed dhcpd: %v", err)
@@ -629,7 +630,7 @@ func TestServerRestart(t *testing.T) {
 	}
 	auth, _ := omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret())
 	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext, Timeout: time.Second}
-	if _, err := d.DialContext(t.Context(), l.Addr()); omapi.Code(err) != "io" || !strings.Contains(err.Error(), "refused") {
+	if _, err := d.DialContext(t.Context(), l.Addr()); errcode.Of(err) != "io" || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("dial while dhcpd is down: %v", err)
 	}
 	if err := l.Restart(t.Context()); err != nil {

@@ -151,7 +151,7 @@ func (c *Conn) ExplainHostByIP(ctx context.Context, keys Values, err error) erro
 	case errors.Is(lerr, ResultNotFound):
 		why = "no lease has " + addr + " (a host's fixed address has a lease only once its client took it)"
 	case lerr != nil:
-		why = "the lease of " + addr + " could not be read: " + lerr.Error()
+		why = "the lease of " + addr + " could not be read: " + bare(lerr)
 	default:
 		if mac, ok := lease.Values.Get("hardware-address"); ok && len(mac) > 0 {
 			why = "the lease of " + addr + " holds MAC " + net.HardwareAddr(mac).String() + ", and no host has that MAC"

@@ -3,6 +3,7 @@ package omapi_test
 import (
 	"bytes"
 	"errors"
+	"github.com/omapish/omapish/internal/errcode"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -46,8 +47,8 @@ func TestRefusesTooLarge(t *testing.T) {
 	if !errors.Is(err, omapi.ErrTooLarge) || !errors.Is(err, omapi.ErrBadRequest) {
 		t.Fatalf("create with a name of the whole limit: %v, want ErrTooLarge", err)
 	}
-	if !strings.Contains(err.Error(), `"name"`) || omapi.Code(err) != "protocol" {
-		t.Errorf("error %q (code %s) does not name the value", err, omapi.Code(err))
+	if !strings.Contains(err.Error(), `"name"`) || errcode.Of(err) != "protocol" {
+		t.Errorf("error %q (code %s) does not name the value", err, errcode.Of(err))
 	}
 	if n := got.Load(); n != 0 {
 		t.Fatalf("the server got %d requests", n)

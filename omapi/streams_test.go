@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/omapish/omapish/internal/errcode"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -28,7 +29,7 @@ func leaseAt(i int) *omapi.Message {
 // or the error code.
 func answer(reply *omapi.Message, err error) string {
 	if err != nil {
-		return omapi.Code(err)
+		return errcode.Of(err)
 	}
 	ip, _ := reply.Object.Get("ip-address")
 	state, _ := reply.Object.Uint32("state")
@@ -147,7 +148,7 @@ func TestReadBatchRefusesWrites(t *testing.T) {
 	if seen > bad {
 		t.Errorf("fn saw %d replies, past the refused request %d", seen, bad)
 	}
-	if _, err := c.LookupHost(t.Context(), name); omapi.Code(err) != "not-found" {
+	if _, err := c.LookupHost(t.Context(), name); errcode.Of(err) != "not-found" {
 		t.Errorf("the refused host: %v, want not-found", err)
 	}
 	if err := c.Err(); err != nil {
@@ -223,7 +224,7 @@ func TestReadBatchSafe(t *testing.T) {
 	defer c.Close()
 	n := 0
 	err = c.ReadBatch(t.Context(), 40000, leaseAt, func(_ int, _ *omapi.Message, err error) error {
-		if err != nil && omapi.Code(err) != "not-found" {
+		if err != nil && errcode.Of(err) != "not-found" {
 			return err
 		}
 		n++
@@ -269,7 +270,7 @@ func TestBatchCancel(t *testing.T) {
 					return nil
 				})
 				cancel()
-				if !errors.Is(err, context.Canceled) || omapi.Code(err) != "canceled" {
+				if !errors.Is(err, context.Canceled) || errcode.Of(err) != "canceled" {
 					t.Fatalf("%s after cancel = %v, want context.Canceled", tt.name, err)
 				}
 				if d := time.Since(start); d > 5*time.Second {
