@@ -861,7 +861,7 @@ func typeHint(typ string, err error) error {
 	if knownType(typ) || strings.HasPrefix(typ, "failover-") {
 		return noKeyHint(typ, err)
 	}
-	return errorf("%w (is %q an object type? dhcpd has %s)", err, typ, strings.Join(omapi.Types, ", "))
+	return errorf("%w (is %q an object type? dhcpd has %s)", err, typ, strings.Join(objectTypes, ", "))
 }
 
 // noKeyHint explains dhcpd's "can't create new object (not implemented)"

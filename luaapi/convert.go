@@ -48,7 +48,10 @@ const (
 )
 
 // knownType reports whether dhcpd registers typ (so the schema is its own).
-func knownType(typ string) bool { return slices.Contains(omapi.Types, typ) }
+func knownType(typ string) bool { return slices.Contains(objectTypes, typ) }
+
+// objectTypes are the object types dhcpd registers (omapi.Types).
+var objectTypes = omapi.Types()
 
 // kindOf returns the wire kind of attribute name on objects of type typ;
 // for a type the schema does not know, the kind of the name on any type.

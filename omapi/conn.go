@@ -380,7 +380,7 @@ func (c *Conn) openAuthenticator(ctx context.Context) error {
 // connection failed: the caller reports the first answer either way). The
 // connection is not used afterwards.
 func (c *Conn) probeAlgorithm(ctx context.Context, name, alg string) string {
-	for _, other := range Algorithms {
+	for _, other := range algorithms {
 		if other == alg {
 			continue
 		}

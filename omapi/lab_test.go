@@ -58,7 +58,7 @@ func dial(tb testing.TB, l *lab.Lab) *omapi.Conn {
 }
 
 func TestAlgorithms(t *testing.T) {
-	for _, alg := range omapi.Algorithms {
+	for _, alg := range omapi.Algorithms() {
 		t.Run(alg, func(t *testing.T) {
 			t.Parallel()
 			l := labtest.Start(t, lab.Config{Algorithm: alg})

@@ -189,7 +189,7 @@ func compareWithServer(t *testing.T, c *omapi.Conn, conf *dhcpconf.Conf, ls *dhc
 			continue
 		}
 		st, _ := obj.Get("state")
-		if n, _ := st.(uint32); omapi.LeaseStates[n] != l.State {
+		if n, _ := st.(uint32); omapi.States("lease", "state")[n] != l.State {
 			t.Errorf("lease %s: the reader says %s, dhcpd %v", l.Address, l.State, st)
 		}
 		if mac, _ := obj.Values.Get("hardware-address"); macString(mac) != l.MAC {
