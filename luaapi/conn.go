@@ -17,6 +17,7 @@ import (
 	"github.com/omapish/omapish/internal/policy"
 	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/omapi"
+	"github.com/omapish/omapish/omapi/pypure"
 )
 
 // luaConn is the Go side of an omapi.conn userdata.
@@ -106,27 +107,12 @@ func (lc *luaConn) close() {
 
 // connFuncs returns the methods of omapi.conn.
 func (m *module) connFuncs() map[string]lua.LGFunction {
-	return map[string]lua.LGFunction{
+	fns := map[string]lua.LGFunction{
 		"close":                   m.connClose,
-		"lookup_ip":               m.lookupIP,
-		"lookup_mac":              m.lookupMAC,
-		"lookup_ip_host":          m.lookupIPHost,
-		"lookup_hostname":         m.lookupHostname,
-		"lookup_host":             m.lookupHost,
-		"lookup_host_by_ip":       m.lookupHostByIP,
-		"lookup_host_host":        m.lookupHostHost,
 		"lookup_by_host":          m.lookupBy("host", "lookup_by_host"),
 		"lookup_by_lease":         m.lookupBy("lease", "lookup_by_lease"),
 		"lookup_by_failoverstate": m.lookupBy("failover-state", "lookup_by_failoverstate"),
 		"lookup_failoverstate":    m.lookupFailoverState,
-		"add_host":                m.addHost,
-		"add_host_supersede_name": m.addHostSupersedeName,
-		"add_host_without_ip":     m.addHostWithoutIP,
-		"add_host_supersede":      m.addHostSupersede,
-		"add_group":               m.addGroup,
-		"add_host_with_group":     m.addHostWithGroup,
-		"change_group":            m.changeGroup,
-		"del_host":                m.delHost,
 		"open":                    m.connOpen,
 		"create":                  m.connCreate,
 		"refresh":                 m.connRefresh,
@@ -138,6 +124,10 @@ func (m *module) connFuncs() map[string]lua.LGFunction {
 		"delete_many":             m.deleteMany,
 		"query_many":              m.queryMany,
 	}
+	for _, op := range pypure.Ops() {
+		fns[op.Name] = m.pypureOp(op)
+	}
+	return fns
 }
 
 // ---- connect ----
@@ -559,123 +549,6 @@ func (m *module) connClose(L *lua.LState) int {
 	return 1
 }
 
-// ---- pypureomapi's operations ----
-
-// attrFail reports a failure of a pypureomapi operation; a missing
-// attribute gets the operation and argument as context (the server's
-// errors name the object and keys already).
-func attrFail(L *lua.LState, err error, op string, args ...string) int {
-	var ae *omapi.AttrError
-	if errors.As(err, &ae) {
-		q := make([]string, len(args))
-		for i, a := range args {
-			q[i] = strconv.Quote(a)
-		}
-		return failf(L, err, op+"("+strings.Join(q, ", ")+")")
-	}
-	return fail(L, err)
-}
-
-func pushTrue(L *lua.LState, err error) int {
-	if err != nil {
-		return fail(L, err)
-	}
-	L.Push(lua.LTrue)
-	return 1
-}
-
-func (m *module) lookupIP(L *lua.LState) int {
-	lc, c := connSelf(L, "lookup_ip")
-	mac := c.checkMAC(2)
-	ip, err := lc.c.LookupIP(stateContext(L), mac)
-	if err != nil {
-		return attrFail(L, err, "lookup_ip", mac)
-	}
-	L.Push(lua.LString(ip.String()))
-	return 1
-}
-
-func (m *module) lookupMAC(L *lua.LState) int {
-	lc, c := connSelf(L, "lookup_mac")
-	ip := c.checkIP(2)
-	mac, err := lc.c.LookupMAC(stateContext(L), ip)
-	if err != nil {
-		return attrFail(L, err, "lookup_mac", ip)
-	}
-	L.Push(lua.LString(mac.String()))
-	return 1
-}
-
-func (m *module) lookupIPHost(L *lua.LState) int {
-	lc, c := connSelf(L, "lookup_ip_host")
-	mac := c.checkMAC(2)
-	ip, err := lc.c.LookupIPHost(stateContext(L), mac)
-	if err != nil {
-		return attrFail(L, err, "lookup_ip_host", mac)
-	}
-	L.Push(lua.LString(ip.String()))
-	return 1
-}
-
-func (m *module) lookupHostname(L *lua.LState) int {
-	lc, c := connSelf(L, "lookup_hostname")
-	ip := c.checkIP(2)
-	name, err := lc.c.LookupHostname(stateContext(L), ip)
-	if err != nil {
-		return attrFail(L, err, "lookup_hostname", ip)
-	}
-	L.Push(lua.LString(name))
-	return 1
-}
-
-// hostTable makes {ip=, mac=, <nameKey>=} of a host.
-func hostTable(L *lua.LState, h omapi.HostInfo, nameKey string) *lua.LTable {
-	t := L.CreateTable(0, 3)
-	if h.IP.IsValid() {
-		t.RawSetString("ip", lua.LString(h.IP.String()))
-	}
-	if len(h.MAC) > 0 {
-		t.RawSetString("mac", lua.LString(h.MAC.String()))
-	}
-	if h.Name != "" {
-		t.RawSetString(nameKey, lua.LString(h.Name))
-	}
-	return t
-}
-
-func (m *module) lookupHost(L *lua.LState) int {
-	lc, c := connSelf(L, "lookup_host")
-	name := c.checkName(2, "host name")
-	h, err := lc.c.LookupHost(stateContext(L), name)
-	if err != nil {
-		return attrFail(L, err, "lookup_host", name)
-	}
-	L.Push(hostTable(L, h, "hostname"))
-	return 1
-}
-
-func (m *module) lookupHostByIP(L *lua.LState) int {
-	lc, c := connSelf(L, "lookup_host_by_ip")
-	ip := c.checkIP(2)
-	h, err := lc.c.LookupHostByIP(stateContext(L), ip)
-	if err != nil {
-		return attrFail(L, err, "lookup_host_by_ip", ip)
-	}
-	L.Push(hostTable(L, h, "hostname"))
-	return 1
-}
-
-func (m *module) lookupHostHost(L *lua.LState) int {
-	lc, c := connSelf(L, "lookup_host_host")
-	mac := c.checkMAC(2)
-	h, err := lc.c.LookupHostHost(stateContext(L), mac)
-	if err != nil {
-		return attrFail(L, err, "lookup_host_host", mac)
-	}
-	L.Push(hostTable(L, h, "name"))
-	return 1
-}
-
 // keysArg reads a table of lookup keys at stack index n, with the option
 // raw=true among them (or in an options table at n+1), and the names
 // whose values are wrapped with omapi.raw.
@@ -718,7 +591,7 @@ func (m *module) lookupBy(typ, name string) lua.LGFunction {
 func (m *module) lookupFailoverState(L *lua.LState) int {
 	lc, c := connSelf(L, "lookup_failoverstate")
 	name := c.checkName(2, "failover peer name")
-	attr := omapi.KeyName(c.checkName(3, "attribute name"))
+	attr := keyName(c.checkName(3, "attribute name"))
 	o, err := lc.open(L, "failover-state", omapi.Values{{Name: "name", Data: []byte(name)}})
 	if err != nil {
 		return fail(L, err)
@@ -731,90 +604,6 @@ func (m *module) lookupFailoverState(L *lua.LState) int {
 	return 1
 }
 
-func (m *module) addHost(L *lua.LState) int {
-	lc, c := connSelf(L, "add_host")
-	ip, mac := c.checkIP(2), c.checkMAC(3)
-	return pushTrue(L, lc.c.AddHost(stateContext(L), ip, mac))
-}
-
-func (m *module) addHostSupersedeName(L *lua.LState) int {
-	lc, c := connSelf(L, "add_host_supersede_name")
-	ip, mac, name := c.checkIP(2), c.checkMAC(3), c.checkName(4, "host name")
-	if err := m.vetHost(c, name, omapi.SupersedeStatements(name, "", ""), ""); err != nil {
-		return fail(L, err)
-	}
-	return pushTrue(L, lc.c.AddHostSupersedeName(stateContext(L), ip, mac, name))
-}
-
-func (m *module) addHostWithoutIP(L *lua.LState) int {
-	lc, c := connSelf(L, "add_host_without_ip")
-	mac := c.checkMAC(2)
-	return pushTrue(L, lc.c.AddHostWithoutIP(stateContext(L), mac))
-}
-
-func (m *module) addHostSupersede(L *lua.LState) int {
-	lc, c := connSelf(L, "add_host_supersede")
-	ip, mac, name := c.checkIP(2), c.checkMAC(3), c.checkName(4, "host name")
-	hostname := c.optString(5, "host-name option")
-	router := ""
-	if L.Get(6) != lua.LNil {
-		router = c.checkIP(6)
-	}
-	domain := c.optString(7, "domain-name option")
-	if err := m.vetHost(c, name, omapi.SupersedeStatements(hostname, router, domain), ""); err != nil {
-		return fail(L, err)
-	}
-	return pushTrue(L, lc.c.AddHostSupersede(stateContext(L), ip, mac, name, hostname, router, domain))
-}
-
-func (m *module) addGroup(L *lua.LState) int {
-	lc, c := connSelf(L, "add_group")
-	name, st := c.checkName(2, "group name"), c.checkName(3, "statements")
-	vs := omapi.Values{{Name: "name", Data: []byte(name)}, {Name: "statements", Data: []byte(st)}}
-	if err := m.vet(c, "group", omapi.OpOpen, vs, policy.Options{Create: true}, false); err != nil {
-		return fail(L, err)
-	}
-	return pushTrue(L, lc.c.AddGroup(stateContext(L), name, st))
-}
-
-func (m *module) addHostWithGroup(L *lua.LState) int {
-	lc, c := connSelf(L, "add_host_with_group")
-	ip, mac, group := c.checkIP(2), c.checkMAC(3), c.checkName(4, "group name")
-	if err := m.vetHost(c, "", "", group); err != nil {
-		return fail(L, err)
-	}
-	return pushTrue(L, lc.c.AddHostWithGroup(stateContext(L), ip, mac, group))
-}
-
-func (m *module) changeGroup(L *lua.LState) int {
-	lc, c := connSelf(L, "change_group")
-	name, group := c.checkName(2, "host name"), c.checkName(3, "group name")
-	vs := omapi.Values{{Name: "group", Data: []byte(group)}}
-	if err := m.vet(c, "host", omapi.OpUpdate, vs, policy.Options{}, false); err != nil {
-		return fail(L, err)
-	}
-	return pushTrue(L, lc.c.ChangeGroup(stateContext(L), name, group))
-}
-
-func (m *module) delHost(L *lua.LState) int {
-	lc, c := connSelf(L, "del_host")
-	mac := c.checkMAC(2)
-	return pushTrue(L, lc.c.DelHost(stateContext(L), mac))
-}
-
-// vetHost applies the policy to the parts of a host a pypureomapi
-// operation creates that it takes as text ("" when it has none): the MAC
-// and IP arguments were checked as such already.
-func (m *module) vetHost(c call, name, statements, group string) error {
-	var vs omapi.Values
-	for _, v := range []omapi.Value{{Name: "name", Data: []byte(name)}, {Name: "statements", Data: []byte(statements)}, {Name: "group", Data: []byte(group)}} {
-		if len(v.Data) > 0 {
-			vs = append(vs, v)
-		}
-	}
-	return m.vet(c, "host", omapi.OpOpen, vs, policy.Options{Create: true}, false)
-}
-
 // ---- objects ----
 
 // open runs an OPEN and remembers the object's type.
@@ -822,7 +611,7 @@ func (lc *luaConn) open(L *lua.LState, typ string, keys omapi.Values, opts ...om
 	o, err := lc.c.Open(stateContext(L), typ, keys, opts...)
 	if err != nil {
 		if typ == "host" && len(opts) == 0 {
-			err = lc.c.ExplainHostByIP(stateContext(L), keys, err)
+			err = pypure.ExplainHostByIP(stateContext(L), lc.c, keys, err)
 		}
 		return nil, err
 	}
@@ -1305,7 +1094,7 @@ func bulkOptions(c call, n int) bulkOpts {
 				if !ok {
 					c.argError(n, fmt.Sprintf("option fields: entry %d: attribute name expected, got %s", i, typeName(list.RawGetInt(i))))
 				}
-				o.fields[omapi.KeyName(string(name))] = true
+				o.fields[keyName(string(name))] = true
 			}
 		default:
 			c.argError(n, fmt.Sprintf("unknown option %s (options: raw, fields)", luaRepr(k)))

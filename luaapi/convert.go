@@ -36,7 +36,7 @@ type listMode int
 
 const (
 	// modeAttrs is the high-level API (open, create, update, lookups):
-	// names go through omapi.KeyName ("mac", "ip", "_" → "-"), a
+	// names go through keyName ("mac", "ip", "_" → "-"), a
 	// hardware-address gets hardware-type 1; what may be sent is the
 	// write policy's (vet).
 	modeAttrs listMode = iota
@@ -126,7 +126,7 @@ func (c call) toValues(n int, t *lua.LTable, typ string, mode listMode, skip ...
 	for _, p := range pairs {
 		name := p.name
 		if mode == modeAttrs {
-			name = omapi.KeyName(name)
+			name = keyName(name)
 		}
 		if name == "" {
 			c.argError(n, "value list: empty name")
@@ -156,6 +156,18 @@ func (c call) toValues(n int, t *lua.LTable, typ string, mode listMode, skip ...
 		vs = withHardwareType(vs)
 	}
 	return vs
+}
+
+// keyName maps the short key names pypureomapi accepts ("mac", "ip",
+// "_" for "-") to attribute names.
+func keyName(name string) string {
+	switch name {
+	case "mac":
+		return "hardware-address"
+	case "ip":
+		return "ip-address"
+	}
+	return strings.ReplaceAll(name, "_", "-")
 }
 
 // withHardwareType adds hardware-type 1 (Ethernet) right after a

@@ -75,7 +75,7 @@ func (m *module) objectIndex(L *lua.LState) int {
 	name := string(key)
 	b, found := lo.obj.Values.Get(name)
 	if !found {
-		name = omapi.KeyName(name)
+		name = keyName(name)
 		b, found = lo.obj.Values.Get(name)
 	}
 	if !found {
@@ -182,4 +182,13 @@ func (m *module) objectDelete(L *lua.LState) int {
 		return fail(L, err)
 	}
 	return pushTrue(L, lo.conn.c.Delete(stateContext(L), lo.obj.Handle))
+}
+
+// pushTrue pushes true, or fails with err.
+func pushTrue(L *lua.LState, err error) int {
+	if err != nil {
+		return fail(L, err)
+	}
+	L.Push(lua.LTrue)
+	return 1
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/omapish/omapish/internal/errcode"
 	"net"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
 )

@@ -3,7 +3,6 @@ package omapi_test
 import (
 	"context"
 	"errors"
-	"github.com/omapish/omapish/internal/errcode"
 	"net"
 	"os"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/omapi"
 )
@@ -87,7 +87,7 @@ func TestCancelLab(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || errcode.Of(err) != "canceled" || err.Error() != "omapi: request canceled" {
 			t.Fatalf("round %d: interrupted lookup: %v", round, err)
 		}
-		mac, err := c.LookupMAC(t.Context(), lab.Sample.ActiveLease.IP)
+		mac, err := leaseMAC(t.Context(), c, lab.Sample.ActiveLease.IP)
 		if err != nil || mac.String() != lab.Sample.ActiveLease.MAC {
 			t.Fatalf("round %d: lookup after the interruption: %v, %v", round, mac, err)
 		}
@@ -153,7 +153,7 @@ func TestConcurrentLab(t *testing.T) {
 		go func() { // one at a time
 			defer wg.Done()
 			for range 200 {
-				mac, err := c.LookupMAC(t.Context(), want.IP)
+				mac, err := leaseMAC(t.Context(), c, want.IP)
 				if !okOrClosed("lookup", err) {
 					return
 				}
@@ -171,7 +171,7 @@ func TestConcurrentLab(t *testing.T) {
 			if i%2 == 0 {
 				time.AfterFunc(time.Duration(i)*time.Microsecond, cancel)
 			}
-			_, err := c.LookupMAC(ctx, want.IP)
+			_, err := leaseMAC(ctx, c, want.IP)
 			cancel()
 			if err != nil && errcode.Of(err) != "canceled" && !okOrClosed("interrupted lookup", err) {
 				return
@@ -211,7 +211,7 @@ func TestConcurrentLab(t *testing.T) {
 		c.Close()
 	}()
 	wg.Wait()
-	if _, err := c.LookupMAC(t.Context(), want.IP); !errors.Is(err, omapi.ErrClosed) {
+	if _, err := leaseMAC(t.Context(), c, want.IP); !errors.Is(err, omapi.ErrClosed) {
 		t.Fatalf("after Close: %v, want ErrClosed", err)
 	}
 }

@@ -363,7 +363,7 @@ func (c *Conn) openAuthenticator(ctx context.Context) error {
 		case ResultInvalidKey:
 			ae.Reason = fmt.Sprintf("key %q is not the server's omapi-key", name)
 		default:
-			ae.Reason = fmt.Sprintf("opening the authenticator: %s %s", SafeText(text), res)
+			ae.Reason = fmt.Sprintf("opening the authenticator: %s %s", safeText(text), res)
 		}
 		return ae
 	}
@@ -772,7 +772,7 @@ func (c *Conn) check(req, reply *Message) error {
 			return &AuthError{Key: name, Result: res, Reason: "the server rejected our signature: wrong secret?"}
 		}
 		if reply.Op == OpStatus && res != 0 {
-			return &AuthError{Key: name, Result: res, Reason: fmt.Sprintf("unsigned reply to a signed request: %s %s", SafeText(text), res)}
+			return &AuthError{Key: name, Result: res, Reason: fmt.Sprintf("unsigned reply to a signed request: %s %s", safeText(text), res)}
 		}
 		return &AuthError{Key: name, Reason: "unsigned reply to a signed request"}
 	}

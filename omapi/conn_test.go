@@ -3,12 +3,12 @@ package omapi_test
 import (
 	"context"
 	"errors"
-	"github.com/omapish/omapish/internal/errcode"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
 )

@@ -98,7 +98,7 @@ func (e *StatusError) Error() string {
 	// One allocation: a scan can fail this way for every address.
 	op, res, text := e.Op.String(), e.Result.String(), e.Text
 	if text != "" {
-		text = SafeText(text)
+		text = safeText(text)
 	}
 	var b strings.Builder
 	b.Grow(len("omapi: ") + len(op) + 1 + len(e.Type) + 1 + len(e.Keys) + 2 + len(text) + 2 + len(res) + 1)
@@ -127,12 +127,12 @@ func (e *StatusError) Error() string {
 // Unwrap returns the result, so errors.Is matches Result constants.
 func (e *StatusError) Unwrap() error { return e.Result }
 
-// SafeText returns text from the server fit to print in one line of a
+// safeText returns text from the server fit to print in one line of a
 // terminal: unchanged when it is printable UTF-8, else with newlines,
 // escape sequences, other control characters and invalid bytes written as
 // Go escapes (\n, \x1b, ...), so that a hostile server cannot forge lines
 // or drive the terminal through an error message.
-func SafeText(text string) string {
+func safeText(text string) string {
 	for _, r := range text {
 		if r == utf8.RuneError || !unicode.IsPrint(r) {
 			q := strconv.Quote(text)

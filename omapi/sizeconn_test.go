@@ -3,11 +3,11 @@ package omapi_test
 import (
 	"bytes"
 	"errors"
-	"github.com/omapish/omapish/internal/errcode"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
 )

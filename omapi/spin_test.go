@@ -44,7 +44,7 @@ func TestSpinBacksOff(t *testing.T) {
 		return
 	}
 	for i := range 64 {
-		if _, err := c.LookupIP(t.Context(), "00:00:5e:00:53:01"); !errors.Is(err, omapi.ResultNotFound) {
+		if _, err := leaseIP(t.Context(), c, "00:00:5e:00:53:01"); !errors.Is(err, omapi.ResultNotFound) {
 			t.Fatalf("lookup %d: %v", i, err)
 		}
 		if c.SpinSkipping() {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/omapish/omapish/internal/errcode"
 	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/internal/lab/labtest"
 	"github.com/omapish/omapish/omapi"
@@ -148,7 +148,7 @@ func TestReadBatchRefusesWrites(t *testing.T) {
 	if seen > bad {
 		t.Errorf("fn saw %d replies, past the refused request %d", seen, bad)
 	}
-	if _, err := c.LookupHost(t.Context(), name); errcode.Of(err) != "not-found" {
+	if _, err := c.Open(t.Context(), "host", omapi.Values{{Name: "name", Data: []byte(name)}}); errcode.Of(err) != "not-found" {
 		t.Errorf("the refused host: %v, want not-found", err)
 	}
 	if err := c.Err(); err != nil {
@@ -287,7 +287,7 @@ func TestBatchCancel(t *testing.T) {
 				// The connections stay usable: the replies still due are
 				// dropped, and the next requests get their own.
 				streams := c.ExtraStreams()
-				if mac, err := c.LookupMAC(t.Context(), lab.Sample.ActiveLease.IP); err != nil || mac.String() != lab.Sample.ActiveLease.MAC {
+				if mac, err := leaseMAC(t.Context(), c, lab.Sample.ActiveLease.IP); err != nil || mac.String() != lab.Sample.ActiveLease.MAC {
 					t.Fatalf("lookup after the cancelled %s: %v, %v", tt.name, mac, err)
 				}
 				m := 0

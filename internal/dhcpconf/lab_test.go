@@ -17,6 +17,7 @@ import (
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/internal/lab/labtest"
 	"github.com/omapish/omapish/omapi"
+	"github.com/omapish/omapish/omapi/pypure"
 )
 
 // The reader against the lab's dhcpd over OMAPI: dhcpd loads a conf and a
@@ -254,16 +255,16 @@ func TestDifferentialAfterWrites(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	s := lab.Sample
-	if err := c.AddHost(ctx, "192.0.2.77", "00:00:5e:00:53:77"); err != nil {
+	if _, err := pypure.Do(ctx, c, "add_host", "192.0.2.77", "00:00:5e:00:53:77"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AddHostWithoutIP(ctx, "00:00:5e:00:53:78"); err != nil {
+	if _, err := pypure.Do(ctx, c, "add_host_without_ip", "00:00:5e:00:53:78"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DelHost(ctx, "00:00:5e:00:53:78"); err != nil {
+	if _, err := pypure.Do(ctx, c, "del_host", "00:00:5e:00:53:78"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AddHostWithoutIP(ctx, "00:00:5e:00:53:78"); err != nil {
+	if _, err := pypure.Do(ctx, c, "add_host_without_ip", "00:00:5e:00:53:78"); err != nil {
 		t.Fatal(err)
 	}
 	// A host of the conf, deleted.
