@@ -678,14 +678,11 @@ func (errServerClosed) Error() string {
 // Unwrap returns io.EOF.
 func (errServerClosed) Unwrap() error { return io.EOF }
 
-// checkRequest refuses what dhcpd would drop the connection over or crash
-// on, and values too large to be read back under the receive cap max.
+// checkRequest refuses what dhcpd would drop the connection over (Check),
+// and values too large to be read back under the receive cap max.
 func checkRequest(m *Message, max int) error {
-	if m.RID != 0 {
-		return fmt.Errorf("%w: a request must have rid 0 (dhcpd drops the connection otherwise), got %d", ErrBadRequest, m.RID)
-	}
-	if m.Op == OpStatus || m.Op < OpOpen || m.Op > OpDelete {
-		return fmt.Errorf("%w: dhcpd drops the connection on a %v request", ErrBadRequest, m.Op)
+	if err := m.Check(); err != nil {
+		return err
 	}
 	return checkSize(m, max)
 }
