@@ -171,25 +171,10 @@ func (c *Conn) pipelineWriter(ctx context.Context, span stride, n int, req func(
 			return
 		default:
 		}
-		m := req(i)
-		if m == nil {
-			end(fmt.Errorf("%w: batch request %d is nil", ErrBadRequest, i))
-			return
-		}
-		err := checkRequest(m, c.r.max)
-		if err == nil && check != nil {
-			err = check(m)
-		}
-		if err != nil {
-			end(&wrapError{fmt.Sprintf("batch request %d", i), err})
-			return
-		}
-		m.ID = c.nextID
-		c.nextID = idAfter(c.nextID)
 		start := len(buf)
-		if buf, err = c.encode(buf, m, true); err != nil {
-			buf = buf[:start]
-			end(&wrapError{fmt.Sprintf("batch request %d", i), err})
+		m, b, err := c.batchRequest(buf, i, req, check)
+		if buf = b; err != nil {
+			end(err)
 			return
 		}
 		ends = append(ends, len(buf))
@@ -214,6 +199,30 @@ func (c *Conn) pipelineWriter(ctx context.Context, span stride, n int, req func(
 		}
 	}
 	end(nil)
+}
+
+// batchRequest makes request i of a pipeline, checks it, gives it the
+// next transaction id and appends its encoding to buf (unchanged on
+// failure).
+func (c *Conn) batchRequest(buf []byte, i int, req func(i int) *Message, check func(*Message) error) (*Message, []byte, error) {
+	m := req(i)
+	if m == nil {
+		return nil, buf, fmt.Errorf("%w: batch request %d is nil", ErrBadRequest, i)
+	}
+	err := checkRequest(m, c.r.max)
+	if err == nil && check != nil {
+		err = check(m)
+	}
+	if err != nil {
+		return nil, buf, &wrapError{fmt.Sprintf("batch request %d", i), err}
+	}
+	m.ID = c.nextID
+	c.nextID = idAfter(c.nextID)
+	start := len(buf)
+	if buf, err = c.encode(buf, m, true); err != nil {
+		return nil, buf[:start], &wrapError{fmt.Sprintf("batch request %d", i), err}
+	}
+	return m, buf, nil
 }
 
 // pipelineFailed is the end of a pipeline whose reader failed with rerr
