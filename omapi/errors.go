@@ -101,8 +101,8 @@ func (e *StatusError) Error() string {
 		text = safeText(text)
 	}
 	var b strings.Builder
-	b.Grow(len("omapi: ") + len(op) + 1 + len(e.Type) + 1 + len(e.Keys) + 2 + len(text) + 2 + len(res) + 1)
-	b.WriteString("omapi: ")
+	b.Grow(len(prefix) + len(op) + 1 + len(e.Type) + 1 + len(e.Keys) + 2 + len(text) + 2 + len(res) + 1)
+	b.WriteString(prefix)
 	b.WriteString(op)
 	if e.Type != "" {
 		b.WriteByte(' ')
@@ -211,7 +211,7 @@ func (e *OpError) Error() string {
 	if op == "dial" {
 		op = "connect to"
 	}
-	return "omapi: " + op + " " + e.Addr + ": " + netErrText(e.Err)
+	return prefix + op + " " + e.Addr + ": " + netErrText(e.Err)
 }
 
 // netErrText is the text of an I/O error without what OpError already
