@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
-
-	"github.com/omapish/omapish/omapi"
 )
 
 // fuzzState is a small Lua state with the package, base, table, string
@@ -106,7 +104,7 @@ func FuzzConvert(f *testing.F) {
 		for _, mode := range []listMode{modeAttrs, modeRaw, modeMessage} {
 			wire := name
 			if mode == modeAttrs {
-				wire = omapi.KeyName(name)
+				wire = keyName(name)
 			}
 			k, known := valueKind(mode, typ, wire)
 			b, err := toWire(v, k, known)

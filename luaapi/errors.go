@@ -1,7 +1,6 @@
 package luaapi
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -9,7 +8,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/omapish/omapish/internal/policy"
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/omapi"
 )
 
@@ -256,30 +255,45 @@ func fail(L *lua.LState, err error) int {
 
 // failf is fail with context: "what: message".
 func failf(L *lua.LState, err error, what string) int {
-	return fail(L, fmt.Errorf("%s: %w", what, err))
+	return fail(L, errorf("%s: %w", what, err))
 }
 
-// errMessage is err's text without the "omapi: " prefixes of the library's
-// error types, which say nothing inside the omapi module.
+// errMessage is err's text without the "omapi: " that starts the
+// library's errors, which says nothing inside the omapi module.
 func errMessage(err error) string {
-	s := err.Error()
-	if rest, ok := strings.CutPrefix(s, "omapi: "); ok && !strings.Contains(rest, "omapi: ") {
-		return rest // the common case, without a copy
-	}
-	return strings.ReplaceAll(s, "omapi: ", "")
+	return strings.TrimPrefix(err.Error(), "omapi: ")
 }
 
-// errCode is the stable code of err (omapi.Code). A call on a connection
-// broken by an earlier failure is an "io" failure, whatever broke it: the
-// earlier call already reported the cause.
+// errorf is fmt.Errorf for the module's errors around the library's: the
+// errors among args are matched (%w) as with fmt.Errorf, and said by
+// their errMessage, so that "omapi: " does not appear in the middle of a
+// message.
+func errorf(format string, args ...any) error {
+	text := make([]any, len(args))
+	for i, a := range args {
+		if e, ok := a.(error); ok {
+			a = errMessage(e)
+		}
+		text[i] = a
+	}
+	return &moduleError{fmt.Sprintf(strings.ReplaceAll(format, "%w", "%s"), text...), fmt.Errorf(format, args...)}
+}
+
+// moduleError is an error of errorf.
+type moduleError struct {
+	text    string
+	wrapped error // fmt.Errorf's, for its Unwrap
+}
+
+func (e *moduleError) Error() string { return e.text }
+
+// Unwrap returns fmt.Errorf's error, which wraps what the format's %w
+// verbs name.
+func (e *moduleError) Unwrap() error { return e.wrapped }
+
+// errCode is the stable code of err, "io" for an error of no known kind.
 func errCode(err error) string {
-	if errors.Is(err, omapi.ErrBroken) {
-		return "io"
-	}
-	if errors.Is(err, policy.ErrRefused) {
-		return "refused"
-	}
-	if c := omapi.Code(err); c != "" {
+	if c := errcode.Of(err); c != "" {
 		return c
 	}
 	return "io"

@@ -196,8 +196,19 @@ func confTable(L *lua.LState, c *dhcpconf.Conf) *lua.LTable {
 	}
 	t.RawSetString("shared_networks", nets)
 
+	t.RawSetString("subnets", subnetsTable(L, c.Subnets))
+	t.RawSetString("pools", poolsTable(L, c.Pools))
+	t.RawSetString("classes", classesTable(L, c.Classes))
+	t.RawSetString("subclasses", subclassesTable(L, c.Subclasses))
+	t.RawSetString("peers", peersTable(L, c.Peers))
+
+	return t
+}
+
+// subnetsTable makes the Lua list of the conf's subnets.
+func subnetsTable(L *lua.LState, list []dhcpconf.Subnet) *lua.LTable {
 	subnets := L.NewTable()
-	for _, s := range c.Subnets {
+	for _, s := range list {
 		st := L.NewTable()
 		if s.Prefix.IsValid() {
 			st.RawSetString("network", lua.LString(s.Prefix.String()))
@@ -210,10 +221,13 @@ func confTable(L *lua.LState, c *dhcpconf.Conf) *lua.LTable {
 		setPos(st, s.Pos)
 		subnets.Append(st)
 	}
-	t.RawSetString("subnets", subnets)
+	return subnets
+}
 
+// poolsTable makes the Lua list of the conf's pools.
+func poolsTable(L *lua.LState, list []dhcpconf.Pool) *lua.LTable {
 	pools := L.NewTable()
-	for _, p := range c.Pools {
+	for _, p := range list {
 		pt := L.NewTable()
 		setStr(pt, "subnet", p.Subnet)
 		setStr(pt, "shared_network", p.SharedNetwork)
@@ -223,13 +237,13 @@ func confTable(L *lua.LState, c *dhcpconf.Conf) *lua.LTable {
 		setPos(pt, p.Pos)
 		pools.Append(pt)
 	}
-	t.RawSetString("pools", pools)
+	return pools
+}
 
-	t.RawSetString("classes", classesTable(L, c.Classes))
-	t.RawSetString("subclasses", subclassesTable(L, c.Subclasses))
-
+// peersTable makes the Lua list of the conf's peers.
+func peersTable(L *lua.LState, list []dhcpconf.Peer) *lua.LTable {
 	peers := L.NewTable()
-	for _, p := range c.Peers {
+	for _, p := range list {
 		pt := L.NewTable()
 		pt.RawSetString("name", lua.LString(p.Name))
 		setStr(pt, "role", p.Role)
@@ -245,8 +259,7 @@ func confTable(L *lua.LState, c *dhcpconf.Conf) *lua.LTable {
 		setPos(pt, p.Pos)
 		peers.Append(pt)
 	}
-	t.RawSetString("peers", peers)
-	return t
+	return peers
 }
 
 func groupTable(L *lua.LState, g dhcpconf.Group) *lua.LTable {

@@ -284,7 +284,7 @@ it with omapi.raw. Shown as text, bytes that would read back as hex are shown as
 func KeysTable() string {
 	var b strings.Builder
 	b.WriteString("| type | dhcpd finds it by | created with |\n| --- | --- | --- |\n")
-	for _, t := range omapi.Types {
+	for _, t := range omapi.Types() {
 		create := "cannot be created"
 		if a := policy.CreateAttrs(t); a != nil {
 			create = strings.Join(a, ", ")

@@ -6,7 +6,7 @@
 // omapi"); Functions documents every function and method. Conventions:
 // misuse (a wrong argument type, an unparsable address, a closed
 // connection) raises a Lua error naming the function and the argument;
-// a runtime failure returns nil, message, code, where code is omapi.Code's
+// a runtime failure returns nil, message, code, where code is errcode.Of's
 // stable name ("not-found", "exists", "auth", "timeout", "canceled", ...).
 //
 // Every network call uses the state's context (L.Context), so cancelling
@@ -174,11 +174,11 @@ func (m *module) newModuleTable(L *lua.LState) *lua.LTable {
 	for _, op := range []omapi.Opcode{omapi.OpOpen, omapi.OpRefresh, omapi.OpUpdate, omapi.OpNotify, omapi.OpStatus, omapi.OpDelete} {
 		t.RawSetString(upper(op.String()), lua.LNumber(op))
 	}
-	t.RawSetString("lease_states", stateTable(L, omapi.LeaseStates))
-	t.RawSetString("failover_states", stateTable(L, omapi.FailoverStates))
-	t.RawSetString("control_states", stateTable(L, omapi.ControlStates))
-	types := L.CreateTable(len(omapi.Types), 0)
-	for _, typ := range omapi.Types {
+	t.RawSetString("lease_states", stateTable(L, omapi.States("lease", "state")))
+	t.RawSetString("failover_states", stateTable(L, omapi.States("failover-state", "local-state")))
+	t.RawSetString("control_states", stateTable(L, omapi.States("control", "state")))
+	types := L.CreateTable(len(objectTypes), 0)
+	for _, typ := range objectTypes {
 		types.Append(lua.LString(typ))
 	}
 	t.RawSetString("types", types)

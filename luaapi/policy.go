@@ -53,7 +53,7 @@ func openPolicy(o map[string]bool, rawNames map[string]bool) policy.Options {
 }
 
 // rawNames returns the attributes of the value list t whose values are
-// wrapped with omapi.raw (names after omapi.KeyName): the caller vouches
+// wrapped with omapi.raw (names after keyName): the caller vouches
 // for those names, which the schema may not know.
 func rawNames(t *lua.LTable) map[string]bool {
 	var out map[string]bool
@@ -70,7 +70,7 @@ func rawNames(t *lua.LTable) map[string]bool {
 			if out == nil {
 				out = map[string]bool{}
 			}
-			out[omapi.KeyName(string(s))] = true
+			out[keyName(string(s))] = true
 		}
 	}
 	t.ForEach(func(k, v lua.LValue) {

@@ -8,6 +8,7 @@ import (
 	"crypto/sha512"
 	"fmt"
 	"hash"
+	"slices"
 	"strings"
 )
 
@@ -17,7 +18,9 @@ const AlgSuffix = ".SIG-ALG.REG.INT."
 
 // Algorithms lists the HMAC algorithms dhcpd 4.4.3 accepts for OMAPI, by
 // the short names users write. Before 4.4.3 only hmac-md5 worked.
-var Algorithms = []string{"hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512"}
+func Algorithms() []string { return slices.Clone(algorithms) }
+
+var algorithms = []string{"hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512"}
 
 var algHash = map[string]func() hash.Hash{
 	"hmac-md5":    md5.New,
@@ -72,7 +75,7 @@ func NormalizeAlgorithm(s string) (string, error) {
 		a = "hmac-md5"
 	}
 	if _, ok := algHash[a]; !ok {
-		return "", fmt.Errorf("omapi: unknown algorithm %q (want one of %s)", s, strings.Join(Algorithms, ", "))
+		return "", fmt.Errorf("omapi: unknown algorithm %q (want one of %s)", s, strings.Join(algorithms, ", "))
 	}
 	return a, nil
 }

@@ -171,25 +171,10 @@ func (c *Conn) pipelineWriter(ctx context.Context, span stride, n int, req func(
 			return
 		default:
 		}
-		m := req(i)
-		if m == nil {
-			end(fmt.Errorf("%w: batch request %d is nil", ErrBadRequest, i))
-			return
-		}
-		err := checkRequest(m, c.r.max)
-		if err == nil && check != nil {
-			err = check(m)
-		}
-		if err != nil {
-			end(fmt.Errorf("batch request %d: %w", i, err))
-			return
-		}
-		m.ID = c.nextID
-		c.nextID = idAfter(c.nextID)
 		start := len(buf)
-		if buf, err = c.encode(buf, m, true); err != nil {
-			buf = buf[:start]
-			end(fmt.Errorf("batch request %d: %w", i, err))
+		m, b, err := c.batchRequest(buf, i, req, check)
+		if buf = b; err != nil {
+			end(err)
 			return
 		}
 		ends = append(ends, len(buf))
@@ -216,6 +201,30 @@ func (c *Conn) pipelineWriter(ctx context.Context, span stride, n int, req func(
 	end(nil)
 }
 
+// batchRequest makes request i of a pipeline, checks it, gives it the
+// next transaction id and appends its encoding to buf (unchanged on
+// failure).
+func (c *Conn) batchRequest(buf []byte, i int, req func(i int) *Message, check func(*Message) error) (*Message, []byte, error) {
+	m := req(i)
+	if m == nil {
+		return nil, buf, fmt.Errorf("%w: batch request %d is nil", ErrBadRequest, i)
+	}
+	err := checkRequest(m, c.r.max)
+	if err == nil && check != nil {
+		err = check(m)
+	}
+	if err != nil {
+		return nil, buf, &wrapError{fmt.Sprintf("batch request %d", i), err}
+	}
+	m.ID = c.nextID
+	c.nextID = idAfter(c.nextID)
+	start := len(buf)
+	if buf, err = c.encode(buf, m, true); err != nil {
+		return nil, buf[:start], &wrapError{fmt.Sprintf("batch request %d", i), err}
+	}
+	return m, buf, nil
+}
+
 // pipelineFailed is the end of a pipeline whose reader failed with rerr
 // at request i (nil: every reply queued was read) or whose writer failed
 // (w.err). owed requests from id due on reached the server whole and
@@ -234,9 +243,9 @@ func (c *Conn) pipelineFailed(ctx context.Context, i int, rerr error, w written,
 		return interruption(ctx, "read", c.addr)
 	}
 	if rerr == nil || w.err != nil && !errors.Is(w.err, ErrBadRequest) {
-		return c.fail("write", fmt.Errorf("batch request %d: %w", i, w.err))
+		return c.fail("write", &wrapError{fmt.Sprintf("batch request %d", i), w.err})
 	}
-	return c.fail("read", fmt.Errorf("batch request %d: %w", i, streamEnd(rerr)))
+	return c.fail("read", &wrapError{fmt.Sprintf("batch request %d", i), streamEnd(rerr)})
 }
 
 // idAfter is the transaction id after id (0 is skipped).

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
 )
@@ -53,7 +54,6 @@ func dialCounting(t *testing.T, addr string, d *omapi.Dialer) (*omapi.Conn, func
 	t.Helper()
 	var mu sync.Mutex
 	var last *countingConn
-	d.NoSpin = true
 	d.NetDial = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 		if err != nil {
@@ -133,8 +133,8 @@ func TestCancelLateReply(t *testing.T) {
 					time.Sleep(time.Millisecond)
 				}
 			})
-			if !errors.Is(err, context.Canceled) || omapi.Code(err) != "canceled" || err.Error() != "omapi: request canceled" {
-				t.Fatalf("cancelled request: %v (code %s), want \"omapi: request canceled\"", err, omapi.Code(err))
+			if !errors.Is(err, context.Canceled) || errcode.Of(err) != "canceled" || err.Error() != "omapi: request canceled" {
+				t.Fatalf("cancelled request: %v (code %s), want \"omapi: request canceled\"", err, errcode.Of(err))
 			}
 			if c.Err() != nil || c.Owed() != 1 {
 				t.Fatalf("after the cancel: Err %v, %d replies owed; want usable, 1 owed", c.Err(), c.Owed())
@@ -183,8 +183,8 @@ func TestCancelReplyNeverComes(t *testing.T) {
 		t.Fatalf("cancelled request: %v", err)
 	}
 	_, err := c.Open(t.Context(), "host", hostKeys)
-	if !errors.Is(err, omapi.ErrOutOfStep) || omapi.Code(err) != "timeout" || !strings.Contains(err.Error(), "next request opens a new one") {
-		t.Fatalf("request after the cancel: %v (code %s), want out of step after a timeout", err, omapi.Code(err))
+	if !errors.Is(err, omapi.ErrOutOfStep) || errcode.Of(err) != "timeout" || !strings.Contains(err.Error(), "next request opens a new one") {
+		t.Fatalf("request after the cancel: %v (code %s), want out of step after a timeout", err, errcode.Of(err))
 	}
 	t.Log(err)
 	if !errors.Is(c.Err(), omapi.ErrOutOfStep) {
@@ -229,9 +229,9 @@ func TestCancelHalfWritten(t *testing.T) {
 	nc().split, nc().onSplit = 1<<20, cancel
 	big := omapi.Values{{Name: "statements", Data: bytes.Repeat([]byte("x"), 32<<20)}}
 	err := c.Update(ctx, 5, big)
-	if !errors.Is(err, omapi.ErrOutOfStep) || !errors.Is(err, context.Canceled) || omapi.Code(err) != "canceled" ||
+	if !errors.Is(err, omapi.ErrOutOfStep) || !errors.Is(err, context.Canceled) || errcode.Of(err) != "canceled" ||
 		!strings.Contains(err.Error(), "half written") {
-		t.Fatalf("cancel in the middle of the write: %v (code %s)", err, omapi.Code(err))
+		t.Fatalf("cancel in the middle of the write: %v (code %s)", err, errcode.Of(err))
 	}
 	t.Log(err)
 	if err := c.Update(t.Context(), 5, omapi.Values{{Name: "name", Data: []byte("h")}}); err != nil {
@@ -274,7 +274,7 @@ func TestCancelLandsAsReplyArrives(t *testing.T) {
 		onceRecv     sync.Once
 		onceStop     sync.Once
 	)
-	d := &omapi.Dialer{NoSpin: true, Trace: func(_ int, dir omapi.Direction, m *omapi.Message, _ []byte) {
+	d := &omapi.Dialer{Trace: func(_ int, dir omapi.Direction, m *omapi.Message, _ []byte) {
 		switch {
 		case dir == omapi.Received:
 			onceRecv.Do(func() { close(received1) })
@@ -344,7 +344,7 @@ func TestSignatureOwned(t *testing.T) {
 			p.Send(p.Status(req, 0, ""))
 		}
 	})
-	c, err := (&omapi.Dialer{Auth: key, NoSpin: true}).DialContext(t.Context(), addr)
+	c, err := (&omapi.Dialer{Auth: key}).DialContext(t.Context(), addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/omapi"
 )
@@ -54,7 +55,7 @@ func TestCancelLab(t *testing.T) {
 		received []uint32
 		mu       sync.Mutex
 	)
-	d := &omapi.Dialer{Auth: auth, NoSpin: true,
+	d := &omapi.Dialer{Auth: auth,
 		NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			nc, err := l.DialContext(ctx, network, addr)
 			if err != nil {
@@ -83,10 +84,10 @@ func TestCancelLab(t *testing.T) {
 		req := omapi.NewOpen("lease", omapi.Values{{Name: "ip-address", Data: []byte{192, 0, 2, 150}}})
 		_, err := c.Exchange(ctx, req)
 		cancel()
-		if !errors.Is(err, context.Canceled) || omapi.Code(err) != "canceled" || err.Error() != "omapi: request canceled" {
+		if !errors.Is(err, context.Canceled) || errcode.Of(err) != "canceled" || err.Error() != "omapi: request canceled" {
 			t.Fatalf("round %d: interrupted lookup: %v", round, err)
 		}
-		mac, err := c.LookupMAC(t.Context(), lab.Sample.ActiveLease.IP)
+		mac, err := leaseMAC(t.Context(), c, lab.Sample.ActiveLease.IP)
 		if err != nil || mac.String() != lab.Sample.ActiveLease.MAC {
 			t.Fatalf("round %d: lookup after the interruption: %v, %v", round, mac, err)
 		}
@@ -140,7 +141,7 @@ func TestConcurrentLab(t *testing.T) {
 		if err == nil {
 			return true
 		}
-		if closed.Load() && (errors.Is(err, omapi.ErrClosed) || omapi.Code(err) == "io") {
+		if closed.Load() && (errors.Is(err, omapi.ErrClosed) || errcode.Of(err) == "io") {
 			return false
 		}
 		t.Errorf("%s: %v", what, err)
@@ -152,7 +153,7 @@ func TestConcurrentLab(t *testing.T) {
 		go func() { // one at a time
 			defer wg.Done()
 			for range 200 {
-				mac, err := c.LookupMAC(t.Context(), want.IP)
+				mac, err := leaseMAC(t.Context(), c, want.IP)
 				if !okOrClosed("lookup", err) {
 					return
 				}
@@ -170,9 +171,9 @@ func TestConcurrentLab(t *testing.T) {
 			if i%2 == 0 {
 				time.AfterFunc(time.Duration(i)*time.Microsecond, cancel)
 			}
-			_, err := c.LookupMAC(ctx, want.IP)
+			_, err := leaseMAC(ctx, c, want.IP)
 			cancel()
-			if err != nil && omapi.Code(err) != "canceled" && !okOrClosed("interrupted lookup", err) {
+			if err != nil && errcode.Of(err) != "canceled" && !okOrClosed("interrupted lookup", err) {
 				return
 			}
 		}
@@ -210,7 +211,7 @@ func TestConcurrentLab(t *testing.T) {
 		c.Close()
 	}()
 	wg.Wait()
-	if _, err := c.LookupMAC(t.Context(), want.IP); !errors.Is(err, omapi.ErrClosed) {
+	if _, err := leaseMAC(t.Context(), c, want.IP); !errors.Is(err, omapi.ErrClosed) {
 		t.Fatalf("after Close: %v, want ErrClosed", err)
 	}
 }

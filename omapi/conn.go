@@ -1,209 +1,16 @@
 package omapi
 
 import (
-	"bufio"
 	"context"
 	"crypto/hmac"
 	"errors"
 	"fmt"
 	"hash"
-	"io"
-	"math/rand/v2"
 	"net"
-	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
-
-// DefaultPort is the conventional OMAPI port (omshell's default).
-const DefaultPort = 7911
-
-// DefaultTimeout bounds every exchange whose context has no earlier deadline.
-const DefaultTimeout = 5 * time.Second
-
-// DefaultWindow is how many requests Batch keeps in flight.
-//
-// dhcpd 4.4.3 aborts (dst_api.c:353 REQUIRE failure, the process exits)
-// when it finds some two dozen signed requests waiting at once and their
-// replies mix UPDATEs and STATUSes — e.g. a lease scan where some
-// addresses are unknown. In the lab, windows up to 16 never triggered it
-// in thousands of mixed requests; 24 did at once. So signed connections
-// keep at most MaxSignedWindow requests in flight; unsigned ones may go
-// deeper.
-const DefaultWindow = 8
-
-// MaxSignedWindow caps the window of a signed connection (see DefaultWindow).
-const MaxSignedWindow = 16
-
-// Dialer opens connections. Its zero value works: unsigned, 5 s timeout.
-type Dialer struct {
-	// Auth signs every request and verifies every reply; nil for none.
-	Auth Authenticator
-	// Timeout bounds dialing and each exchange when the context has no
-	// earlier deadline; 0 means DefaultTimeout.
-	Timeout time.Duration
-	// MaxMessageSize caps a message read from the server;
-	// 0 means DefaultMaxMessageSize.
-	MaxMessageSize int
-	// Window is how many requests Batch keeps in flight; 0 means
-	// DefaultWindow. With Auth set it is capped at MaxSignedWindow.
-	Window int
-	// Streams is how many connections ReadBatch may spread a large batch
-	// over, this one included; 0 means DefaultStreams, 1 keeps it on one
-	// connection.
-	Streams int
-	// NoSpin keeps a read waiting for a single reply from polling the
-	// socket for up to 100 µs before it sleeps. Polling makes lookups to a
-	// dhcpd on the same machine about 17% faster for that CPU time; turn
-	// it off when the CPU matters more, or when the server runs in the
-	// same process (a test peer), whose goroutines need it.
-	NoSpin bool
-	// NetDial opens the transport; nil means a net.Dialer. The lab uses
-	// it to dial inside its network namespace.
-	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// FirstID is the first transaction id; 0 picks a random one. A test seam.
-	FirstID uint32
-	// Trace, when set, sees every message sent and received with its raw
-	// bytes, one call at a time, and must not keep raw. stream is 0 for the
-	// connection itself and 1, 2, ... for the extra connections of
-	// ReadBatch.
-	Trace func(stream int, dir Direction, m *Message, raw []byte)
-}
-
-// Direction tells a Trace function which way a message went.
-type Direction int
-
-// Directions of traced messages.
-const (
-	Sent Direction = iota
-	Received
-)
-
-// Dial connects to addr ("host:port"; port 7911 when absent) with an
-// optional key. It is (&Dialer{Auth: auth}).DialContext.
-func Dial(ctx context.Context, addr string, auth Authenticator) (*Conn, error) {
-	return (&Dialer{Auth: auth}).DialContext(ctx, addr)
-}
-
-// DialContext connects to addr, exchanges startup messages and, with a
-// key, opens the authenticator.
-func (d *Dialer) DialContext(ctx context.Context, addr string) (*Conn, error) {
-	addr = WithPort(addr)
-	// The dialer's own deadline carries a cause, so that running out of
-	// it reads "timeout: ... within 5s" rather than a context error.
-	ctx, cancel := context.WithTimeoutCause(ctx, d.timeout(), &timeoutError{what: "dial", d: d.timeout()})
-	defer cancel()
-	dial := d.NetDial
-	if dial == nil {
-		dial = (&net.Dialer{}).DialContext
-	}
-	nc, err := dial(ctx, "tcp", addr)
-	if err != nil {
-		if dl, ok := ctx.Deadline(); ok && ctx.Err() == nil && !time.Now().Before(dl) {
-			// The socket's deadline (ctx's) fired an instant before
-			// ctx's own timer: let ctx say why.
-			<-ctx.Done()
-		}
-		if ctx.Err() != nil {
-			// Why the dial ended (a timeout, Ctrl-C), not how the net
-			// package saw it ("dial tcp ...: i/o timeout").
-			err = ctxErr(ctx, "dial")
-		}
-		return nil, &OpError{Op: "dial", Addr: addr, Err: err}
-	}
-	c, err := d.NewConn(ctx, nc)
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	reopen := *d
-	reopen.Streams = 1
-	c.dialer, c.dialAddr = &reopen, addr
-	if c.streams > 1 {
-		sd := *d
-		sd.Streams = 1
-		opened := 0
-		c.redial = func(ctx context.Context) (*Conn, error) {
-			opened++ // under c.streamsMu
-			sd.Trace = nil
-			if d.Trace != nil {
-				stream := opened
-				// The streams trace from their own goroutines: one at a time.
-				sd.Trace = func(_ int, dir Direction, m *Message, raw []byte) {
-					c.traceMu.Lock()
-					defer c.traceMu.Unlock()
-					d.Trace(stream, dir, m, raw)
-				}
-			}
-			return sd.DialContext(ctx, addr)
-		}
-	}
-	return c, nil
-}
-
-// NewConn runs the startup exchange and the authenticator open over an
-// already connected transport, e.g. one end of net.Pipe in tests.
-func (d *Dialer) NewConn(ctx context.Context, nc net.Conn) (*Conn, error) {
-	c := &Conn{
-		nc:      nc,
-		addr:    nc.RemoteAddr().String(),
-		timeout: d.timeout(),
-		window:  d.Window,
-		auth:    d.Auth,
-		trace:   d.Trace,
-		nextID:  d.FirstID,
-		streams: d.Streams,
-	}
-	if c.streams <= 0 {
-		c.streams = DefaultStreams
-	}
-	if c.window <= 0 {
-		c.window = DefaultWindow
-	}
-	if c.auth != nil && c.window > MaxSignedWindow {
-		c.window = MaxSignedWindow
-	}
-	for c.nextID == 0 {
-		c.nextID = rand.Uint32() >> 1
-	}
-	c.src = newSpinReader(nc, !d.NoSpin)
-	c.r = NewReader(bufio.NewReaderSize(c.src, 16<<10), d.MaxMessageSize)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	stop := c.watch(ctx)
-	err := c.intro()
-	if stop() && err != nil {
-		err = ctxErr(ctx, "startup")
-	} else if errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
-		err = &timeoutError{what: "startup", d: c.timeout}
-	}
-	if err != nil {
-		return nil, &OpError{Op: "startup", Addr: c.addr, Err: err}
-	}
-	if c.auth != nil {
-		if err := c.openAuthenticator(ctx); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
-}
-
-func (d *Dialer) timeout() time.Duration {
-	if d.Timeout > 0 {
-		return d.Timeout
-	}
-	return DefaultTimeout
-}
-
-// WithPort adds the default port to an address without one.
-func WithPort(addr string) string {
-	if _, _, err := net.SplitHostPort(addr); err == nil {
-		return addr
-	}
-	return net.JoinHostPort(addr, strconv.Itoa(DefaultPort))
-}
 
 // Conn is a connection to an OMAPI server. Its methods are safe for
 // concurrent use; exchanges are serialised.
@@ -302,7 +109,7 @@ func (c *Conn) usable() error {
 func (c *Conn) ready(ctx context.Context) error {
 	if !c.closed && c.dialer != nil && errors.Is(c.broken, ErrOutOfStep) {
 		if err := c.reopen(ctx); err != nil {
-			return fmt.Errorf("omapi: opening a new connection in place of one out of step: %w", err)
+			return &wrapError{"opening a new connection in place of one out of step", err}
 		}
 	}
 	return c.usable()
@@ -323,81 +130,13 @@ func (c *Conn) reopen(ctx context.Context) error {
 	return nil
 }
 
-func (c *Conn) intro() error {
-	if _, err := c.nc.Write(AppendIntro(nil)); err != nil {
-		return err
-	}
-	return c.r.ReadIntro()
-}
-
-// authOpen is the unsigned OPEN of the authenticator name with algorithm
-// alg (wire form).
-func authOpen(name, alg string) *Message {
-	m := &Message{Op: OpOpen}
-	m.Message.SetString("type", "authenticator")
-	m.Object.SetString("name", name)
-	m.Object.SetString("algorithm", alg)
-	return m
-}
-
-func (c *Conn) openAuthenticator(ctx context.Context) error {
-	name := c.auth.Name()
-	reply, err := c.exchange(ctx, authOpen(name, c.auth.Algorithm()), false)
-	if err != nil {
-		return err
-	}
-	if reply.Op != OpUpdate {
-		res, text := status(reply)
-		ae := &AuthError{Key: name, Result: res}
-		alg, err := NormalizeAlgorithm(c.auth.Algorithm())
-		if err != nil {
-			alg = c.auth.Algorithm() // an Authenticator of the caller's own
-		}
-		switch res {
-		case ResultNotFound:
-			ae.Reason = fmt.Sprintf("the server has no key %q with algorithm %s", name, alg)
-			if other := c.probeAlgorithm(ctx, name, alg); other != "" {
-				ae.Reason = fmt.Sprintf("the server's key %q uses algorithm %s, not %s", name, other, alg)
-			}
-		case ResultInvalidKey:
-			ae.Reason = fmt.Sprintf("key %q is not the server's omapi-key", name)
-		default:
-			ae.Reason = fmt.Sprintf("opening the authenticator: %s %s", SafeText(text), res)
-		}
-		return ae
-	}
-	c.authID = reply.Handle
-	c.sign = c.auth.NewMAC()
-	c.verify = c.auth.NewMAC()
-	return nil
-}
-
-// probeAlgorithm tells a wrong algorithm from a wrong key name after the
-// server found no key name with algorithm alg: dhcpd answers both "not
-// found". It opens name with each other algorithm dhcpd supports and
-// returns the first the server accepts, or "" (no such name, or the
-// connection failed: the caller reports the first answer either way). The
-// connection is not used afterwards.
-func (c *Conn) probeAlgorithm(ctx context.Context, name, alg string) string {
-	for _, other := range Algorithms {
-		if other == alg {
-			continue
-		}
-		reply, err := c.exchange(ctx, authOpen(name, other+AlgSuffix), false)
-		if err != nil {
-			return ""
-		}
-		if reply.Op == OpUpdate {
-			return other
-		}
-	}
-	return ""
-}
-
 // Exchange sends m and returns the server's reply. It sets m.ID, m.AuthID
-// and the signature. A STATUS reply with a non-zero result is returned as
-// a *StatusError; any other reply (an UPDATE carrying an object, a
-// successful STATUS) is returned as is.
+// and the signature. Any reply but a failing STATUS (an UPDATE carrying an
+// object, a successful STATUS) is returned with a nil error. A STATUS
+// reply with a non-zero result comes back as a *StatusError together
+// with the reply itself, whose values (the server's message, which
+// StatusError.Text already holds) a caller may read; other failures
+// return a nil reply.
 func (c *Conn) Exchange(ctx context.Context, m *Message) (*Message, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -476,202 +215,6 @@ func (c *Conn) settle() error {
 		c.owed = c.owed[1:]
 	}
 	return nil
-}
-
-// watch arms the deadline for one exchange and makes ctx cancellation
-// interrupt blocked I/O. The returned stop reports whether ctx ended.
-func (c *Conn) watch(ctx context.Context) (stop func() bool) {
-	dl := time.Now().Add(c.timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
-		dl = d
-	}
-	c.nc.SetDeadline(dl)
-	return c.interruptOn(ctx)
-}
-
-// testHookCancel, when set (by tests), is called with "callback" by the
-// cancellation callback of interruptOn before it sets its deadline, and
-// with "stop" by stop before it waits for that callback.
-var testHookCancel func(event string)
-
-// interruptOn makes ctx ending interrupt blocked I/O on c, by setting a
-// past deadline. The returned stop disarms it and reports whether ctx
-// ended. context.AfterFunc's own stop does not wait for a callback
-// already running: this one does, or a cancellation landing as the reply
-// arrives would set its past deadline on the next exchange.
-func (c *Conn) interruptOn(ctx context.Context) (stop func() bool) {
-	if ctx.Done() == nil {
-		return func() bool { return false }
-	}
-	c.cancelWG.Add(1)
-	after := context.AfterFunc(ctx, func() {
-		defer c.cancelWG.Done()
-		if testHookCancel != nil {
-			testHookCancel("callback")
-		}
-		c.nc.SetDeadline(time.Unix(1, 0))
-	})
-	return func() bool {
-		if after() {
-			c.cancelWG.Done()
-			return false
-		}
-		if testHookCancel != nil {
-			testHookCancel("stop")
-		}
-		c.cancelWG.Wait()
-		return true
-	}
-}
-
-// interrupted reports whether the I/O error err came from ctx ending
-// (cancelled, or its deadline passed) rather than from the server or the
-// connection's own timeout; ended is what stop returned.
-func interrupted(ctx context.Context, ended bool, err error) bool {
-	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		return false
-	}
-	if ended || ctx.Err() != nil {
-		return true
-	}
-	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
-		// The context's deadline fired the I/O timeout; the context
-		// ends at once, if it has not yet.
-		<-ctx.Done()
-		return true
-	}
-	return false
-}
-
-// interruption is the error of a request interrupted by ctx: an
-// *InterruptedError, or the dialer's own timeout during startup.
-func interruption(ctx context.Context, op, addr string) error {
-	var te *timeoutError
-	if errors.As(context.Cause(ctx), &te) {
-		return &OpError{Op: op, Addr: addr, Err: &timeoutError{what: op, d: te.d}}
-	}
-	return &InterruptedError{Err: ctx.Err()}
-}
-
-// outOfStep marks the connection out of step (ErrOutOfStep) after err,
-// closes its transport and returns err with what happened and what comes
-// next.
-func (c *Conn) outOfStep(err error, what string) error {
-	if errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
-		err = &timeoutError{what: "read", d: c.timeout}
-	} else {
-		err = streamEnd(err)
-	}
-	e := &outOfStepError{what: what, err: err, reopens: c.dialer != nil}
-	c.broken = fmt.Errorf("%w: %w", ErrBroken, e)
-	c.owed = nil
-	c.nc.Close()
-	return e
-}
-
-// outOfStepError is the failure that left a connection out of step.
-type outOfStepError struct {
-	what    string // "half written", ...
-	err     error
-	reopens bool // the next request opens a new transport
-}
-
-func (e *outOfStepError) Error() string {
-	s := "omapi: " + strings.TrimPrefix(e.err.Error(), "omapi: ") + " (" + e.what + "): the connection is out of step"
-	if !e.reopens {
-		return s + "; dial a new one"
-	}
-	return s + ", and the next request opens a new one (object handles stay valid: they are the server's)"
-}
-
-// Unwrap makes the error match ErrOutOfStep and its cause.
-func (e *outOfStepError) Unwrap() []error { return []error{ErrOutOfStep, e.err} }
-
-// fail marks the connection broken and wraps err for the caller. A
-// protocol or authentication error that left the stream in step (a
-// complete reply was read) is not fatal to the connection. Interruptions
-// by the caller's context are not failures: see exchange.
-func (c *Conn) fail(op string, err error) error {
-	var ae *AuthError
-	if errors.As(err, &ae) && ae.Result != 0 {
-		return err // a whole STATUS was read: the stream is in step
-	}
-	if errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
-		err = &timeoutError{what: op, d: c.timeout}
-	} else {
-		err = streamEnd(err)
-	}
-	var pe ProtocolError
-	if errors.As(err, &pe) || errors.As(err, &ae) {
-		c.broken = fmt.Errorf("%w: %w", ErrBroken, err)
-		c.nc.Close()
-		return err
-	}
-	c.broken = fmt.Errorf("%w: %s %s: %w", ErrBroken, op, c.addr, err)
-	c.nc.Close()
-	return &OpError{Op: op, Addr: c.addr, Err: err}
-}
-
-// ctxErr is why ctx ended, for the step what ("dial", "startup", "read",
-// ...): a *timeoutError when the dialer's own deadline ran out, else
-// ctx.Err() (the caller cancelled, or its deadline passed).
-func ctxErr(ctx context.Context, what string) error {
-	var te *timeoutError
-	if errors.As(context.Cause(ctx), &te) {
-		return &timeoutError{what: what, d: te.d}
-	}
-	return ctx.Err()
-}
-
-// timeoutError is a step that ran out of the connection's own timeout
-// (Dialer.Timeout), not of a deadline the caller set. It matches
-// os.ErrDeadlineExceeded.
-type timeoutError struct {
-	what string // "dial", "startup", "read" or "write"
-	d    time.Duration
-}
-
-func (e *timeoutError) Error() string {
-	switch e.what {
-	case "dial":
-		return fmt.Sprintf("timeout: no connection within %v", e.d)
-	case "write":
-		return fmt.Sprintf("timeout: the server took no request for %v", e.d)
-	case "startup":
-		return fmt.Sprintf("timeout: no startup message within %v (is it an OMAPI port?)", e.d)
-	}
-	return fmt.Sprintf("timeout: no reply within %v", e.d)
-}
-
-// Is makes the error match os.ErrDeadlineExceeded.
-func (e *timeoutError) Is(target error) bool { return target == os.ErrDeadlineExceeded }
-
-// Timeout reports true, as net.Error does for a timeout.
-func (e *timeoutError) Timeout() bool { return true }
-
-// streamEnd says in words that the server closed the connection, when
-// err is the end of the stream (io.EOF between messages, unexpected EOF in
-// the middle of one); other errors are returned as they are.
-func streamEnd(err error) error {
-	switch {
-	case err == io.EOF:
-		return errors.New("server closed the connection (dhcpd stopped, or dropped the connection over a request it rejects)")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return ProtocolError("server closed the connection in the middle of a message")
-	}
-	return err
-}
-
-// checkRequest refuses what dhcpd would drop the connection over or crash
-// on, and values too large to be read back under the receive cap max.
-func checkRequest(m *Message, max int) error {
-	if m.RID != 0 {
-		return fmt.Errorf("%w: a request must have rid 0 (dhcpd drops the connection otherwise), got %d", ErrBadRequest, m.RID)
-	}
-	if m.Op == OpStatus || m.Op < OpOpen || m.Op > OpDelete {
-		return fmt.Errorf("%w: dhcpd drops the connection on a %v request", ErrBadRequest, m.Op)
-	}
-	return checkSize(m, max)
 }
 
 // send encodes, signs and writes m in one write, and returns how many
@@ -756,7 +299,7 @@ func (c *Conn) check(req, reply *Message) error {
 			return &AuthError{Key: name, Result: res, Reason: "the server rejected our signature: wrong secret?"}
 		}
 		if reply.Op == OpStatus && res != 0 {
-			return &AuthError{Key: name, Result: res, Reason: fmt.Sprintf("unsigned reply to a signed request: %s %s", SafeText(text), res)}
+			return &AuthError{Key: name, Result: res, Reason: fmt.Sprintf("unsigned reply to a signed request: %s %s", safeText(text), res)}
 		}
 		return &AuthError{Key: name, Reason: "unsigned reply to a signed request"}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
 )
@@ -41,8 +42,8 @@ func TestFaults(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			t.Logf("%s: %v", omapi.Code(err), err)
-			if got := omapi.Code(err); got != tt.Code || !strings.Contains(err.Error(), tt.Want) {
+			t.Logf("%s: %v", errcode.Of(err), err)
+			if got := errcode.Of(err); got != tt.Code || !strings.Contains(err.Error(), tt.Want) {
 				t.Fatalf("error %q (code %s), want code %s containing %q", err, got, tt.Code, tt.Want)
 			}
 			if time.Since(start) > 1500*time.Millisecond {
@@ -66,7 +67,7 @@ func TestTimeoutBreaks(t *testing.T) {
 	}
 	defer c.Close()
 	_, err = c.Open(t.Context(), "host", omapi.Values{{Name: "name", Data: []byte("h")}})
-	if !errors.Is(err, os.ErrDeadlineExceeded) || omapi.Code(err) != "timeout" {
+	if !errors.Is(err, os.ErrDeadlineExceeded) || errcode.Of(err) != "timeout" {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
 	start := time.Now()
@@ -91,7 +92,7 @@ func TestCancel(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
 	_, err = c.Open(ctx, "host", omapi.Values{{Name: "name", Data: []byte("h")}})
-	if !errors.Is(err, context.Canceled) || omapi.Code(err) != "canceled" {
+	if !errors.Is(err, context.Canceled) || errcode.Of(err) != "canceled" {
 		t.Fatalf("err = %v, want canceled", err)
 	}
 	if d := time.Since(start); d > time.Second {
@@ -128,7 +129,7 @@ func TestSendsZeroLength(t *testing.T) {
 func TestDialRefused(t *testing.T) {
 	_, err := omapi.Dial(t.Context(), "127.0.0.1:1", nil)
 	var oe *omapi.OpError
-	if !errors.As(err, &oe) || oe.Op != "dial" || omapi.Code(err) != "io" || !strings.Contains(err.Error(), "127.0.0.1:1") {
+	if !errors.As(err, &oe) || oe.Op != "dial" || errcode.Of(err) != "io" || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -50,6 +50,34 @@ var ErrBadRequest = errors.New("omapi: refusing to send the request")
 // matches ErrBadRequest.
 var ErrTooLarge = fmt.Errorf("%w: too large", ErrBadRequest)
 
+// prefix starts the text of every error of this package, once: an error
+// that wraps another of the package's says its own words, then the inner
+// one's without the prefix (bare).
+const prefix = "omapi: "
+
+// bare is err's text without the package's prefix.
+func bare(err error) string { return strings.TrimPrefix(err.Error(), prefix) }
+
+// wrapError is an error of this package about what, caused by err.
+type wrapError struct {
+	what string
+	err  error
+}
+
+func (e *wrapError) Error() string { return prefix + e.what + ": " + bare(e.err) }
+
+// Unwrap returns the cause.
+func (e *wrapError) Unwrap() error { return e.err }
+
+// brokenError is why a connection is broken: it matches ErrBroken and
+// the failure that broke it.
+type brokenError struct{ err error }
+
+func (e *brokenError) Error() string { return ErrBroken.Error() + ": " + bare(e.err) }
+
+// Unwrap makes the error match ErrBroken and its cause.
+func (e *brokenError) Unwrap() []error { return []error{ErrBroken, e.err} }
+
 // ProtocolError is a violation of the protocol by the peer: a bad startup
 // message, a length over the cap, a reply that answers no request, ...
 type ProtocolError string
@@ -70,11 +98,11 @@ func (e *StatusError) Error() string {
 	// One allocation: a scan can fail this way for every address.
 	op, res, text := e.Op.String(), e.Result.String(), e.Text
 	if text != "" {
-		text = SafeText(text)
+		text = safeText(text)
 	}
 	var b strings.Builder
-	b.Grow(len("omapi: ") + len(op) + 1 + len(e.Type) + 1 + len(e.Keys) + 2 + len(text) + 2 + len(res) + 1)
-	b.WriteString("omapi: ")
+	b.Grow(len(prefix) + len(op) + 1 + len(e.Type) + 1 + len(e.Keys) + 2 + len(text) + 2 + len(res) + 1)
+	b.WriteString(prefix)
 	b.WriteString(op)
 	if e.Type != "" {
 		b.WriteByte(' ')
@@ -96,34 +124,15 @@ func (e *StatusError) Error() string {
 	return b.String()
 }
 
-// code is Code for a status error.
-func (e *StatusError) code() string {
-	switch e.Result {
-	case ResultNotFound:
-		return "not-found"
-	case ResultExists:
-		return "exists"
-	case ResultMultiple:
-		return "multiple"
-	case ResultKeyConflict:
-		return "key-conflict"
-	case ResultNotImplemented:
-		return "not-implemented"
-	case ResultNoKeys, ResultInvalidKey:
-		return "auth"
-	}
-	return "server"
-}
-
 // Unwrap returns the result, so errors.Is matches Result constants.
 func (e *StatusError) Unwrap() error { return e.Result }
 
-// SafeText returns text from the server fit to print in one line of a
+// safeText returns text from the server fit to print in one line of a
 // terminal: unchanged when it is printable UTF-8, else with newlines,
 // escape sequences, other control characters and invalid bytes written as
 // Go escapes (\n, \x1b, ...), so that a hostile server cannot forge lines
 // or drive the terminal through an error message.
-func SafeText(text string) string {
+func safeText(text string) string {
 	for _, r := range text {
 		if r == utf8.RuneError || !unicode.IsPrint(r) {
 			q := strconv.Quote(text)
@@ -152,7 +161,8 @@ func (e *AuthError) Error() string {
 func (e *AuthError) Is(target error) bool { return target == ErrAuth }
 
 // AttrError says an attribute is missing from an object, or its bytes do
-// not fit the type asked for. A missing attribute matches ResultNotFound.
+// not fit the type asked for. It is the client's finding, not the
+// server's: it matches no Result.
 type AttrError struct {
 	Type string // object type, when known
 	Name string
@@ -169,9 +179,6 @@ func (e *AttrError) Error() string {
 	}
 	return "omapi: attribute " + what + ": " + e.Msg
 }
-
-// Is makes a missing attribute match ResultNotFound.
-func (e *AttrError) Is(target error) bool { return e.Msg == "" && target == ResultNotFound }
 
 // InterruptedError is a request whose context was cancelled (or whose
 // deadline passed) before its reply came. The connection stays usable:
@@ -204,7 +211,7 @@ func (e *OpError) Error() string {
 	if op == "dial" {
 		op = "connect to"
 	}
-	return "omapi: " + op + " " + e.Addr + ": " + netErrText(e.Err)
+	return prefix + op + " " + e.Addr + ": " + netErrText(e.Err)
 }
 
 // netErrText is the text of an I/O error without what OpError already
@@ -226,7 +233,7 @@ func netErrText(err error) string {
 		if err == context.Canceled {
 			return "canceled"
 		}
-		return err.Error()
+		return bare(err)
 	}
 }
 
@@ -238,42 +245,6 @@ func (e *OpError) Timeout() bool {
 	var ne net.Error
 	return errors.Is(e.Err, os.ErrDeadlineExceeded) || errors.Is(e.Err, context.DeadlineExceeded) ||
 		(errors.As(e.Err, &ne) && ne.Timeout())
-}
-
-// Code returns a stable short name for the kind of err, as the Lua module
-// and the command line report it: "not-found", "exists", "multiple",
-// "key-conflict", "not-implemented", "server" (any other status), "auth",
-// "timeout", "canceled", "io", "protocol"; "" for nil.
-func Code(err error) string {
-	if err == nil {
-		return ""
-	}
-	if se, ok := err.(*StatusError); ok {
-		return se.code() // the common case, without walking a chain
-	}
-	var (
-		se *StatusError
-		pe ProtocolError
-		ne net.Error
-	)
-	switch {
-	case errors.Is(err, ErrBroken), errors.Is(err, ErrClosed):
-		return "io"
-	case errors.Is(err, ErrAuth):
-		return "auth"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
-		errors.As(err, &ne) && ne.Timeout():
-		return "timeout"
-	case errors.Is(err, ResultNotFound):
-		return "not-found"
-	case errors.As(err, &se):
-		return se.code()
-	case errors.As(err, &pe), errors.Is(err, ErrBadRequest):
-		return "protocol"
-	}
-	return "io"
 }
 
 func wrapf(err error, format string, args ...any) error {

@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net"
 	"net/netip"
 	"os"
 
 	"github.com/omapish/omapish/omapi"
 )
 
-// Connect with a key and ask for the address leased to a MAC.
+// Connect with a key and read the lease of an address.
 func Example() {
 	ctx := context.Background()
 	secret, err := base64.StdEncoding.DecodeString(os.Getenv("OMAPI_SECRET"))
@@ -29,22 +30,58 @@ func Example() {
 	}
 	defer c.Close()
 
-	ip, err := c.LookupIP(ctx, "00:00:5e:00:53:50")
+	var keys omapi.Values
+	keys.SetIP("ip-address", netip.MustParseAddr("192.0.2.150"))
+	lease, err := c.Open(ctx, "lease", keys)
 	switch {
 	case errors.Is(err, omapi.ResultNotFound):
 		fmt.Println("no lease")
 	case err != nil:
 		log.Fatal(err)
 	default:
-		fmt.Println(ip)
+		mac, _ := lease.Values.HardwareAddr("hardware-address")
+		ends, _ := lease.Values.Time("ends")
+		fmt.Println(mac, "until", ends)
+	}
+}
+
+// Make a host, change it by its handle, and delete it.
+func ExampleConn_Create() {
+	ctx := context.Background()
+	c, err := omapi.Dial(ctx, "192.0.2.1:7911", nil) // a server without omapi-key
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	var host omapi.Values
+	host.SetString("name", "web1")
+	host.SetHardwareAddr("hardware-address", net.HardwareAddr{0, 0, 0x5e, 0, 0x53, 0x40})
+	host.SetUint32("hardware-type", 1) // Ethernet: dhcpd needs it with a MAC
+	h, err := c.Create(ctx, "host", host)
+	if errors.Is(err, omapi.ResultExists) {
+		log.Fatal("a host has that name or MAC already")
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	var fixed omapi.Values
+	if err := fixed.SetIP("ip-address", netip.MustParseAddr("192.0.2.40")); err != nil {
+		log.Fatal(err)
+	}
+	if err := c.Update(ctx, h.Handle, fixed); err != nil {
+		log.Fatal(err)
+	}
+	if err := c.Delete(ctx, h.Handle); err != nil {
+		log.Fatal(err)
 	}
 }
 
 // Look up every address of a /24 at once: the lookups are pipelined over
-// several connections, and the replies come back in order.
+// up to eight connections, and the replies come back in order.
 func ExampleConn_ReadBatch() {
 	ctx := context.Background()
-	c, err := omapi.Dial(ctx, "192.0.2.1:7911", nil) // a server without omapi-key
+	d := &omapi.Dialer{Streams: 8, Spin: true} // the fast paths: see Dialer
+	c, err := d.DialContext(ctx, "192.0.2.1:7911")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func BenchmarkExchange(b *testing.B) {
 	})
 	// The peer runs in this process: a spinning read would take the CPU
 	// its goroutine needs.
-	c, err := (&omapi.Dialer{Auth: key, NoSpin: true}).DialContext(context.Background(), addr)
+	c, err := (&omapi.Dialer{Auth: key}).DialContext(context.Background(), addr)
 	if err != nil {
 		b.Fatal(err)
 	}

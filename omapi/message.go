@@ -84,6 +84,20 @@ type Message struct {
 	Signature []byte // HMAC over bytes [4, end of object list)
 }
 
+// Check reports whether m may be sent as a request: an error matching
+// ErrBadRequest for what dhcpd drops the connection over (a non-zero rid,
+// a STATUS or unknown opcode). Conn checks every request so before it
+// sends it.
+func (m *Message) Check() error {
+	if m.RID != 0 {
+		return fmt.Errorf("%w: a request must have rid 0 (dhcpd drops the connection otherwise), got %d", ErrBadRequest, m.RID)
+	}
+	if m.Op == OpStatus || m.Op < OpOpen || m.Op > OpDelete {
+		return fmt.Errorf("%w: dhcpd drops the connection on a %v request", ErrBadRequest, m.Op)
+	}
+	return nil
+}
+
 // AppendIntro appends the 8-byte startup message.
 func AppendIntro(b []byte) []byte {
 	b = binary.BigEndian.AppendUint32(b, ProtocolVersion)

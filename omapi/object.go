@@ -3,7 +3,6 @@ package omapi
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // Object is an object as the server published it in an UPDATE reply.
@@ -133,28 +132,4 @@ func expectStatus(reply *Message) error {
 		return ProtocolError(fmt.Sprintf("expected a status reply, got %v", reply.Op))
 	}
 	return nil
-}
-
-// KeyName maps the short key names pypureomapi accepts ("mac", "ip",
-// "_" for "-") to attribute names.
-func KeyName(name string) string {
-	switch name {
-	case "mac":
-		return "hardware-address"
-	case "ip":
-		return "ip-address"
-	}
-	return strings.ReplaceAll(name, "_", "-")
-}
-
-// AddKey appends a lookup key to vs, after KeyName; a hardware-address is
-// followed by hardware-type 1 (Ethernet) unless vs already has one, as
-// dhcpd needs it to find a MAC.
-func AddKey(vs Values, name string, data []byte) Values {
-	name = KeyName(name)
-	vs = append(vs, Value{name, data})
-	if name == "hardware-address" && !vs.Has("hardware-type") {
-		vs = append(vs, Value{"hardware-type", []byte{0, 0, 0, 1}})
-	}
-	return vs
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
 	"slices"
@@ -46,7 +47,9 @@ func (k Kind) String() string {
 const Never = 0x7fffffff
 
 // Types lists the object types dhcpd 4.4.3 registers that can be opened.
-var Types = []string{"lease", "host", "group", "class", "subclass", "pool", "control",
+func Types() []string { return slices.Clone(types) }
+
+var types = []string{"lease", "host", "group", "class", "subclass", "pool", "control",
 	"subnet", "shared-network", "interface", "failover-state", "authenticator"}
 
 var schema = map[string]map[string]Kind{
@@ -394,16 +397,16 @@ func ParseHex(s string) ([]byte, error) {
 	return out, nil
 }
 
-// LeaseStates names lease binding states (server/stables.c).
-var LeaseStates = map[uint32]string{1: "free", 2: "active", 3: "expired", 4: "released", 5: "abandoned", 6: "reset", 7: "backup"}
+// leaseStates names lease binding states (server/stables.c).
+var leaseStates = map[uint32]string{1: "free", 2: "active", 3: "expired", 4: "released", 5: "abandoned", 6: "reset", 7: "backup"}
 
-// FailoverStates names failover states (includes/failover.h).
-var FailoverStates = map[uint32]string{0: "unknown", 1: "startup", 2: "normal", 3: "communications-interrupted",
+// failoverStates names failover states (includes/failover.h).
+var failoverStates = map[uint32]string{0: "unknown", 1: "startup", 2: "normal", 3: "communications-interrupted",
 	4: "partner-down", 5: "potential-conflict", 6: "recover", 7: "paused", 8: "shutdown", 9: "recover-done",
 	10: "resolution-interrupted", 11: "conflict-done", 254: "recover-wait"}
 
-// ControlStates names control object states (includes/dhcpd.h).
-var ControlStates = map[uint32]string{0: "startup", 1: "running", 2: "shutdown", 3: "hibernate", 4: "awaken"}
+// controlStates names control object states (includes/dhcpd.h).
+var controlStates = map[uint32]string{0: "startup", 1: "running", 2: "shutdown", 3: "hibernate", 4: "awaken"}
 
 // StateNumber is the inverse of StateName: the number of state name s of
 // a numbered state attribute ("partner-down" for failover-state
@@ -417,14 +420,20 @@ func StateNumber(typ, name, s string) (uint32, bool) {
 	return 0, false
 }
 
+// States returns the names of the numbered states of attribute name of
+// typ (lease "state", failover-state "local-state"/"partner-state",
+// control "state") by number, in a map of the caller's; nil when name is
+// not such an attribute.
+func States(typ, name string) map[uint32]string { return maps.Clone(stateNames(typ, name)) }
+
 func stateNames(typ, name string) map[uint32]string {
 	switch {
 	case name == "state" && (typ == "lease" || typ == ""):
-		return LeaseStates
+		return leaseStates
 	case name == "state" && typ == "control":
-		return ControlStates
+		return controlStates
 	case (name == "local-state" || name == "partner-state") && (typ == "failover-state" || typ == ""):
-		return FailoverStates
+		return failoverStates
 	}
 	return nil
 }
@@ -457,7 +466,7 @@ var marks = map[string][]string{
 // both send only a name, a class and a subclass only lease-limit and
 // leases-used, a subnet and a shared-network nothing.
 func GuessType(vs Values) (typ string, fits []string) {
-	for _, t := range Types {
+	for _, t := range types {
 		if fitsType(t, vs) {
 			fits = append(fits, t)
 		}

@@ -137,7 +137,4 @@ func TestMaxRequestValues(t *testing.T) {
 			t.Errorf("error %q does not say %s", err, want)
 		}
 	}
-	if got := Code(err); got != "protocol" {
-		t.Errorf("Code = %q", got)
-	}
 }

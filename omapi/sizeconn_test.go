@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/omapi"
 	"github.com/omapish/omapish/omapi/omapitest"
 )
@@ -46,8 +47,8 @@ func TestRefusesTooLarge(t *testing.T) {
 	if !errors.Is(err, omapi.ErrTooLarge) || !errors.Is(err, omapi.ErrBadRequest) {
 		t.Fatalf("create with a name of the whole limit: %v, want ErrTooLarge", err)
 	}
-	if !strings.Contains(err.Error(), `"name"`) || omapi.Code(err) != "protocol" {
-		t.Errorf("error %q (code %s) does not name the value", err, omapi.Code(err))
+	if !strings.Contains(err.Error(), `"name"`) || errcode.Of(err) != "protocol" {
+		t.Errorf("error %q (code %s) does not name the value", err, errcode.Of(err))
 	}
 	if n := got.Load(); n != 0 {
 		t.Fatalf("the server got %d requests", n)

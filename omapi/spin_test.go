@@ -31,7 +31,7 @@ func TestSpinBacksOff(t *testing.T) {
 			}
 		}
 	})
-	c, err := (&omapi.Dialer{}).DialContext(context.Background(), addr)
+	c, err := (&omapi.Dialer{Spin: true}).DialContext(context.Background(), addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestSpinBacksOff(t *testing.T) {
 		return
 	}
 	for i := range 64 {
-		if _, err := c.LookupIP(t.Context(), "00:00:5e:00:53:01"); !errors.Is(err, omapi.ResultNotFound) {
+		if _, err := leaseIP(t.Context(), c, "00:00:5e:00:53:01"); !errors.Is(err, omapi.ResultNotFound) {
 			t.Fatalf("lookup %d: %v", i, err)
 		}
 		if c.SpinSkipping() {
@@ -56,14 +56,14 @@ func TestSpinBacksOff(t *testing.T) {
 		t.Fatal("reads still spin after 64 replies slower than the spin")
 	}
 
-	// Dialer.NoSpin turns it off; a TCP connection may spin otherwise.
-	for _, noSpin := range []bool{false, true} {
-		c, err := (&omapi.Dialer{NoSpin: noSpin}).DialContext(t.Context(), addr)
+	// Dialer.Spin turns it on; the zero Dialer's reads never spin.
+	for _, spin := range []bool{false, true} {
+		c, err := (&omapi.Dialer{Spin: spin}).DialContext(t.Context(), addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.CanSpin() == noSpin {
-			t.Errorf("NoSpin %v: reads may spin: %v", noSpin, c.CanSpin())
+		if c.CanSpin() != spin {
+			t.Errorf("Spin %v: reads may spin: %v", spin, c.CanSpin())
 		}
 		c.Close()
 	}

@@ -9,16 +9,6 @@ import (
 	"time"
 )
 
-// DefaultStreams is how many connections ReadBatch spreads a large batch
-// over, the Conn's own included.
-//
-// dhcpd serves one request at a time, and a signed connection may keep
-// only MaxSignedWindow requests in flight (see DefaultWindow): on one
-// connection dhcpd idles between turns (55% busy in the lab). The limit
-// that guards it is per connection, so several connections keep it busy:
-// with eight, 85% busy and twice the lookups per second.
-const DefaultStreams = 8
-
 // streamDialTimeout bounds the opening of one extra connection (or the
 // Dialer's Timeout when shorter): a server or firewall that takes no more
 // connections must not stall a batch one connection can carry.

@@ -10,10 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/internal/lab/labtest"
 	"github.com/omapish/omapish/omapi"
 )
+
+// streams is how many connections the lab tests' ReadBatch may use.
+const streams = 8
 
 // leaseAt is a lookup of 192.0.2.(i%256): a mix of leases dhcpd knows
 // and addresses it answers "not found" for.
@@ -25,7 +29,7 @@ func leaseAt(i int) *omapi.Message {
 // or the error code.
 func answer(reply *omapi.Message, err error) string {
 	if err != nil {
-		return omapi.Code(err)
+		return errcode.Of(err)
 	}
 	ip, _ := reply.Object.Get("ip-address")
 	state, _ := reply.Object.Uint32("state")
@@ -90,8 +94,8 @@ func TestReadBatch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadBatch: %v", err)
 	}
-	if s := c.ExtraStreams(); s != omapi.DefaultStreams-1 {
-		t.Errorf("ReadBatch opened %d extra connections, want %d", s, omapi.DefaultStreams-1)
+	if s := c.ExtraStreams(); s != streams-1 {
+		t.Errorf("ReadBatch opened %d extra connections, want %d", s, streams-1)
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("ReadBatch answers differ from Batch's:\n got %v\nwant %v", got, want)
@@ -144,7 +148,7 @@ func TestReadBatchRefusesWrites(t *testing.T) {
 	if seen > bad {
 		t.Errorf("fn saw %d replies, past the refused request %d", seen, bad)
 	}
-	if _, err := c.LookupHost(t.Context(), name); omapi.Code(err) != "not-found" {
+	if _, err := c.Open(t.Context(), "host", omapi.Values{{Name: "name", Data: []byte(name)}}); errcode.Of(err) != "not-found" {
 		t.Errorf("the refused host: %v, want not-found", err)
 	}
 	if err := c.Err(); err != nil {
@@ -212,7 +216,7 @@ func TestReadBatchLostStream(t *testing.T) {
 func TestReadBatchSafe(t *testing.T) {
 	l := labtest.Start(t)
 	auth, _ := omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret())
-	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext, Window: omapi.MaxSignedWindow, Streams: 8}
+	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext, Window: omapi.MaxSignedWindow, Streams: streams}
 	c, err := d.DialContext(t.Context(), l.Addr())
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +224,7 @@ func TestReadBatchSafe(t *testing.T) {
 	defer c.Close()
 	n := 0
 	err = c.ReadBatch(t.Context(), 40000, leaseAt, func(_ int, _ *omapi.Message, err error) error {
-		if err != nil && omapi.Code(err) != "not-found" {
+		if err != nil && errcode.Of(err) != "not-found" {
 			return err
 		}
 		n++
@@ -266,7 +270,7 @@ func TestBatchCancel(t *testing.T) {
 					return nil
 				})
 				cancel()
-				if !errors.Is(err, context.Canceled) || omapi.Code(err) != "canceled" {
+				if !errors.Is(err, context.Canceled) || errcode.Of(err) != "canceled" {
 					t.Fatalf("%s after cancel = %v, want context.Canceled", tt.name, err)
 				}
 				if d := time.Since(start); d > 5*time.Second {
@@ -274,7 +278,7 @@ func TestBatchCancel(t *testing.T) {
 				}
 				// Replies already read may still reach fn, no more than
 				// the streams buffer.
-				if n > 1000+omapi.DefaultStreams*3*omapi.MaxSignedWindow {
+				if n > 1000+streams*3*omapi.MaxSignedWindow {
 					t.Errorf("fn saw %d replies after the cancel at 1000", n)
 				}
 				if tt.streams && c.ExtraStreams() == 0 {
@@ -283,7 +287,7 @@ func TestBatchCancel(t *testing.T) {
 				// The connections stay usable: the replies still due are
 				// dropped, and the next requests get their own.
 				streams := c.ExtraStreams()
-				if mac, err := c.LookupMAC(t.Context(), lab.Sample.ActiveLease.IP); err != nil || mac.String() != lab.Sample.ActiveLease.MAC {
+				if mac, err := leaseMAC(t.Context(), c, lab.Sample.ActiveLease.IP); err != nil || mac.String() != lab.Sample.ActiveLease.MAC {
 					t.Fatalf("lookup after the cancelled %s: %v, %v", tt.name, mac, err)
 				}
 				m := 0
@@ -323,7 +327,7 @@ func TestReadBatchNoMoreConnections(t *testing.T) {
 		}
 		<-ctx.Done() // SYNs dropped
 		return nil, ctx.Err()
-	}}
+	}, Streams: streams}
 	c, err := d.DialContext(t.Context(), l.Addr())
 	if err != nil {
 		t.Fatal(err)

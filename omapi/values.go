@@ -2,6 +2,7 @@ package omapi
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -163,4 +164,28 @@ func decodeIP(name string, b []byte) (netip.Addr, error) {
 		return netip.Addr{}, &AttrError{Name: name, Msg: fmt.Sprintf("%d bytes, want 4 for an IPv4 address", len(b))}
 	}
 	return netip.AddrFrom4([4]byte(b)), nil
+}
+
+// ErrBadValue is matched by errors for an argument that is not a valid
+// IPv4 address, MAC or other value.
+var ErrBadValue = errors.New("omapi: bad value")
+
+// ParseIP parses a dotted IPv4 address into its 4 wire bytes.
+func ParseIP(s string) ([]byte, error) {
+	ip, err := netip.ParseAddr(s)
+	if err != nil || !ip.Is4() {
+		return nil, fmt.Errorf("%w: %q is not an IPv4 address", ErrBadValue, s)
+	}
+	a := ip.As4()
+	return a[:], nil
+}
+
+// ParseMAC parses a hardware address such as 00:11:22:33:44:55 (also
+// 00-11-.., 0011.2233.4455) into its bytes.
+func ParseMAC(s string) ([]byte, error) {
+	hw, err := net.ParseMAC(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not a MAC address like 00:11:22:33:44:55", ErrBadValue, s)
+	}
+	return hw, nil
 }

@@ -36,7 +36,7 @@ var optionKeys = []string{
 //     cannot see), the methods of all three omapi userdata classes, read
 //     from the metatables registered as "omapi.conn", "omapi.object" and
 //     "omapi.message";
-//   - inside a string literal, object type names (omapi.Types) and
+//   - inside a string literal, object type names (omapi.Types()) and
 //     attribute names (omapi.Attributes("")): `conn:open("ho` → "host";
 //     as the first argument of open or create, type names only; in
 //     `{["hard` the attribute with its closing `"]=`;
@@ -246,9 +246,9 @@ func (c *completer) inString(line string, pos int, st lexState) (int, []string) 
 			names = append(names, a+string(st.quote)+"]=")
 		}
 	case openCall.MatchString(before):
-		names = append(names, omapi.Types...)
+		names = append(names, omapi.Types()...)
 	default:
-		names = append(append(names, omapi.Types...), omapi.Attributes("")...)
+		names = append(append(names, omapi.Types()...), omapi.Attributes("")...)
 	}
 	return start, uniqueSorted(filter(names, word, nil))
 }

@@ -110,7 +110,7 @@ func TestCompleteDocs(t *testing.T) {
 func TestCompleteAllTypesAndAttributes(t *testing.T) {
 	L := newTestState(t)
 	got := Complete(L, `x = "`, 5)
-	for _, want := range append(append([]string(nil), omapi.Types...), omapi.Attributes("")...) {
+	for _, want := range append(omapi.Types(), omapi.Attributes("")...) {
 		if !slices.Contains(got, want) {
 			t.Errorf("missing %q", want)
 		}

@@ -270,10 +270,14 @@ func (b *bencher) goBatch(ctx context.Context) (Result, error) {
 	return b.goPipelined(ctx, "Go lease lookups, pipelined, 1 connection (Conn.Batch)", (*omapi.Conn).Batch)
 }
 
+// streams is how many connections goReadBatch spreads its lookups over,
+// as the Lua module's bulk lookups do.
+const streams = 8
+
 // goReadBatch is the library's ceiling: omapi.Conn.ReadBatch spreads the
-// lookups over DefaultStreams connections.
+// lookups over streams connections.
 func (b *bencher) goReadBatch(ctx context.Context) (Result, error) {
-	name := fmt.Sprintf("Go lease lookups, pipelined, %d connections (Conn.ReadBatch)", omapi.DefaultStreams)
+	name := fmt.Sprintf("Go lease lookups, pipelined, %d connections (Conn.ReadBatch)", streams)
 	return b.goPipelined(ctx, name, (*omapi.Conn).ReadBatch)
 }
 
@@ -284,7 +288,7 @@ func (b *bencher) goPipelined(ctx context.Context, name string, batch batchFunc)
 	if err != nil {
 		return Result{}, err
 	}
-	c, err := (&omapi.Dialer{Auth: auth, NetDial: b.l.DialContext}).DialContext(ctx, b.l.Addr())
+	c, err := (&omapi.Dialer{Auth: auth, NetDial: b.l.DialContext, Spin: true, Streams: streams}).DialContext(ctx, b.l.Addr())
 	if err != nil {
 		return Result{}, err
 	}
@@ -297,7 +301,7 @@ func (b *bencher) goPipelined(ctx context.Context, name string, batch batchFunc)
 	req := func(i int) *omapi.Message { return omapi.NewOpen("lease", keys[i%len(keys)]) }
 	check := func(i int, reply *omapi.Message, err error) error { return err }
 	// Open the extra connections before timing, as a second call would find them.
-	if err := batch(c, ctx, 4*omapi.DefaultStreams*omapi.MaxSignedWindow, req, check); err != nil {
+	if err := batch(c, ctx, 4*streams*omapi.MaxSignedWindow, req, check); err != nil {
 		return Result{}, fmt.Errorf("%s: %w", name, err)
 	}
 	n := b.pipelined()

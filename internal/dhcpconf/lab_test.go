@@ -17,6 +17,7 @@ import (
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/internal/lab/labtest"
 	"github.com/omapish/omapish/omapi"
+	"github.com/omapish/omapish/omapi/pypure"
 )
 
 // The reader against the lab's dhcpd over OMAPI: dhcpd loads a conf and a
@@ -189,7 +190,7 @@ func compareWithServer(t *testing.T, c *omapi.Conn, conf *dhcpconf.Conf, ls *dhc
 			continue
 		}
 		st, _ := obj.Get("state")
-		if n, _ := st.(uint32); omapi.LeaseStates[n] != l.State {
+		if n, _ := st.(uint32); omapi.States("lease", "state")[n] != l.State {
 			t.Errorf("lease %s: the reader says %s, dhcpd %v", l.Address, l.State, st)
 		}
 		if mac, _ := obj.Values.Get("hardware-address"); macString(mac) != l.MAC {
@@ -254,16 +255,16 @@ func TestDifferentialAfterWrites(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	s := lab.Sample
-	if err := c.AddHost(ctx, "192.0.2.77", "00:00:5e:00:53:77"); err != nil {
+	if _, err := pypure.Do(ctx, c, "add_host", "192.0.2.77", "00:00:5e:00:53:77"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AddHostWithoutIP(ctx, "00:00:5e:00:53:78"); err != nil {
+	if _, err := pypure.Do(ctx, c, "add_host_without_ip", "00:00:5e:00:53:78"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DelHost(ctx, "00:00:5e:00:53:78"); err != nil {
+	if _, err := pypure.Do(ctx, c, "del_host", "00:00:5e:00:53:78"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AddHostWithoutIP(ctx, "00:00:5e:00:53:78"); err != nil {
+	if _, err := pypure.Do(ctx, c, "add_host_without_ip", "00:00:5e:00:53:78"); err != nil {
 		t.Fatal(err)
 	}
 	// A host of the conf, deleted.

@@ -49,7 +49,7 @@ func Hazard(typ string, op omapi.Opcode, vs omapi.Values, opt Options) string {
 		return "setting a lease's ends re-commits it: dhcpd moves it to its next binding state (an active lease becomes free) and drops its client-hostname"
 	case (typ == "failover-state" || typ == "") && writes: // only failover-state has local-state
 		if n, ok := u32(vs, "local-state"); ok {
-			name, known := omapi.FailoverStates[n]
+			name, known := omapi.StateName("failover-state", "local-state", n)
 			if !known {
 				return "" // Check refuses it
 			}

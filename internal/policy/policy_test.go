@@ -302,7 +302,7 @@ func TestIgnored(t *testing.T) {
 }
 
 func TestEveryTypeHasRules(t *testing.T) {
-	for _, typ := range omapi.Types {
+	for _, typ := range omapi.Types() {
 		if _, ok := types[typ]; !ok {
 			t.Errorf("no rules for type %q", typ)
 		}

@@ -82,7 +82,7 @@ func one(keys ...string) [][]string {
 	return out
 }
 
-// types holds the rules of every type dhcpd registers (omapi.Types).
+// types holds the rules of every type dhcpd registers (omapi.Types()).
 var types = map[string]*typeRules{
 	"lease": {
 		// server/omapi.c:748-912 dhcp_lease_lookup
@@ -485,7 +485,7 @@ func failoverState(b []byte) (error, string) {
 		return ErrBadValue, fmt.Sprintf("a failover state is a 4-byte number, got %d bytes; states: %s", len(b), FailoverStateList())
 	}
 	n := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	if _, ok := omapi.FailoverStates[n]; !ok {
+	if _, ok := omapi.StateName("failover-state", "local-state", n); !ok {
 		return ErrCrash, fmt.Sprintf("%d is not a failover state: dhcpd records it and exits on \"Impossible case at failover.c:1716\" (server/failover.c:3104, :1716); the states are %s",
 			n, FailoverStateList())
 	}
@@ -495,14 +495,15 @@ func failoverState(b []byte) (error, string) {
 // FailoverStateList names the states of enum failover_state with their
 // numbers: "unknown (0), startup (1), ...".
 func FailoverStateList() string {
-	nums := make([]int, 0, len(omapi.FailoverStates))
-	for n := range omapi.FailoverStates {
+	states := omapi.States("failover-state", "local-state")
+	nums := make([]int, 0, len(states))
+	for n := range states {
 		nums = append(nums, int(n))
 	}
 	sort.Ints(nums)
 	parts := make([]string, len(nums))
 	for i, n := range nums {
-		parts[i] = fmt.Sprintf("%s (%d)", omapi.FailoverStates[uint32(n)], n)
+		parts[i] = fmt.Sprintf("%s (%d)", states[uint32(n)], n)
 	}
 	return strings.Join(parts, ", ")
 }

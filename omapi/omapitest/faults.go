@@ -42,7 +42,7 @@ type Fault struct {
 	Auth bool
 	// Serve plays the server side of one connection.
 	Serve func(p *Peer)
-	// Code is the omapi.Code of the error (the Lua module's code).
+	// Code is the errcode.Of of the error (the Lua module's code).
 	Code string
 	// Want is a substring of the error text.
 	Want string
