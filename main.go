@@ -18,6 +18,7 @@ import (
 	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/luaapi"
 	"github.com/omapish/omapish/repl"
+	"github.com/omapish/omapish/scripts"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -40,7 +41,7 @@ func main() {
 
 // startCPUProfile writes a CPU profile of the run to path (for `go tool
 // pprof`) when path is not empty, until the returned stop is called. A
-// script ending with os.exit ends the run before stop: no profile then.
+// chunk's exit or os.exit ends run, not the process, so stop runs then too.
 func startCPUProfile(path string) (stop func()) {
 	if path == "" {
 		return func() {}
@@ -107,6 +108,7 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		lopts.Confirm = confirmOnTTY(stderr)
 	}
 	luaapi.Preload(L, lopts)
+	scripts.Preload(L)
 	replaceLuaPrint(L, stdout)
 	repl.Install(L, docs(), stdout, stderr)
 

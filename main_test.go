@@ -2,14 +2,17 @@ package main
 
 import (
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/omapish/omapish/internal/lab/labtest"
+	"github.com/omapish/omapish/omapi/omapitest"
 )
 
 // TestMain lets the test binary act as the omapish command in scripts
@@ -71,5 +74,37 @@ func labCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("omapish exited %d, want %d", got, want)
+	}
+}
+
+// TestExitClosesConnections: a chunk that ends with os.exit (or exit)
+// leaves through the command's clean-up, which closes its connections:
+// the server sees the connection end as soon as the command returns.
+func TestExitClosesConnections(t *testing.T) {
+	for _, code := range []string{"os.exit(5)", "exit(5)", "pcall(os.exit, 5)"} {
+		t.Run(code, func(t *testing.T) {
+			closed := make(chan error, 1)
+			addr := omapitest.Serve(t, func(p *omapitest.Peer) {
+				if err := p.Handshake(); err != nil {
+					closed <- err
+					return
+				}
+				_, err := p.Read() // no request comes: this ends when the client closes
+				closed <- err
+			})
+			args := append(faultArgs(t, addr, false), "-e", "conn = assert(omapi.connect()); "+code+"; print('not reached')")
+			status, stdout, stderr := runCLI(args...)
+			if status != 5 || stdout != "" {
+				t.Fatalf("status %d, stdout %q, stderr %q; want 5 and nothing", status, stdout, stderr)
+			}
+			select {
+			case err := <-closed:
+				if !errors.Is(err, io.EOF) {
+					t.Errorf("the server's read ended with %v, want EOF (the client closed)", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the connection is still open after the command returned")
+			}
+		})
 	}
 }

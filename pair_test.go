@@ -332,6 +332,9 @@ func readTrim(tb testing.TB, path string) string {
 func TestScriptsWithoutServer(t *testing.T) {
 	dir := t.TempDir()
 	hosts := writeFile(t, filepath.Join(dir, "hosts.csv"), "name,mac,ip\nweb1,00:00:5e:00:53:81,192.0.2.81\n", 0o600)
+	conf := writeFile(t, filepath.Join(dir, "dhcpd.conf"), "subnet 192.0.2.0 netmask 255.255.255.0 { range 192.0.2.10 192.0.2.11; }\n"+
+		"host web1 { hardware ethernet 00:00:5e:00:53:81; fixed-address 192.0.2.81; }\n", 0o600)
+	leases := writeFile(t, filepath.Join(dir, "dhcpd.leases"), "lease 192.0.2.10 {\n  binding state active;\n}\n", 0o600)
 	for _, tt := range []struct {
 		args   []string
 		status int
@@ -342,6 +345,9 @@ func TestScriptsWithoutServer(t *testing.T) {
 		{[]string{"host-move", "web2", "--ip", "192.0.2.83"}, 1, "give omapish --server"},
 		{[]string{"hosts-sync", hosts, "--dry-run"}, 1, "give omapish --server"},
 		{[]string{"inspect", "lease", "ip=192.0.2.150"}, 1, "give omapish --server"},
+		{[]string{"hosts", "--conf", conf, "--leases", leases}, 1, "give omapish --server"},
+		{[]string{"unused-ips", "--conf", conf, "--leases", leases}, 1, "give omapish --server"},
+		{[]string{"leases", "--leases", leases, "--live"}, 1, "give omapish --server"},
 		{[]string{"failover-status", "lab-failover"}, 3, ""},
 		{[]string{"failover-state", "lab-failover", "partner-down", "--force"}, 3, "give --server"},
 		{[]string{"lease-compare", "192.0.2.0/30"}, 2, "give --server A --server B"},

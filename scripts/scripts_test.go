@@ -73,6 +73,7 @@ func runWith(t *testing.T, setup, name string, args ...string) (status int, stdo
 	defer L.Close()
 	defer luaapi.CloseAll(L)
 	luaapi.Preload(L, luaapi.Options{})
+	Preload(L)
 	if err := L.DoString(`
 		OUT, ERR = {}, {}
 		io.write = function(...) for _, s in ipairs{...} do OUT[#OUT + 1] = tostring(s) end end
