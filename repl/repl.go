@@ -376,14 +376,7 @@ func (s *session) script(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("repl: reading the script: %w", err)
 	}
-	src := string(data)
-	if strings.HasPrefix(src, "#") { // a #! line, as lua skips it
-		if i := strings.IndexByte(src, '\n'); i >= 0 {
-			src = "--" + src[i:]
-		} else {
-			src = ""
-		}
-	}
+	src := StripShebang(string(data))
 	c, st, cerr := compile(src, chunkName)
 	if st == complete && c.assigned != "" {
 		// As written: the shell's watch of x = f() is not for scripts.
@@ -397,31 +390,12 @@ func (s *session) script(ctx context.Context) error {
 	}
 	cctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	vals, err := Call(cctx, s.L, s.L.NewFunctionFromProto(c.proto))
+	err = RunChunk(cctx, s.L, s.L.NewFunctionFromProto(c.proto), ChunkRun{
+		Name: chunkName, Out: s.out, Message: s.message, Traceback: s.o.Traceback, Print: true,
+	})
 	var ee *ExitError
-	if errors.As(err, &ee) {
-		return ee
+	if !errors.As(err, &ee) && ctx.Err() != nil {
+		return ctx.Err() // the caller stopped the run: not the script's failure
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if cctx.Err() != nil {
-		// Also when the chunk ended without an error: a pcall may have
-		// caught the interruption.
-		s.message("interrupted")
-		return &reportedError{"interrupted"}
-	}
-	if err != nil {
-		msg := s.errorText(err)
-		s.message(msg)
-		return &reportedError{msg}
-	}
-	if msg, failed := Failure(vals); failed {
-		// nil, message: a failure, as assert would have raised it.
-		msg = chunkName + ": " + msg
-		s.message(msg)
-		return &reportedError{msg}
-	}
-	Print(s.out, s.L, vals, false)
-	return nil
+	return err
 }
