@@ -12,12 +12,8 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 
-	lua "github.com/yuin/gopher-lua"
-
-	"github.com/omapish/omapish/internal/profile"
 	"github.com/omapish/omapish/luaapi"
 	"github.com/omapish/omapish/repl"
-	"github.com/omapish/omapish/scripts"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -96,20 +92,9 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	stdinTTY := repl.IsTerminal(stdin)
 	color := repl.IsTerminal(stdout) && os.Getenv("NO_COLOR") == ""
 
-	L := lua.NewState()
+	L := newState(cfg, srv, opts, stdinTTY, stdout, stderr)
 	defer L.Close()
 	defer luaapi.CloseAll(L)
-	lopts := luaapi.Options{Profiles: cfg, Servers: srv.names, AddressKey: srv.addrKey, Timeout: opts.timeout, Stdout: stdout}
-	if opts.trace {
-		lopts.Trace = newTracer(stderr).trace
-	}
-	if stdinTTY {
-		lopts.Confirm = confirmOnTTY(stderr)
-	}
-	luaapi.Preload(L, lopts)
-	scripts.Preload(L)
-	replaceLuaPrint(L, stdout)
-	repl.Install(L, docs(), stdout, stderr)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -124,45 +109,9 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	interactive := opts.code == "" && opts.script == ""
 	if (interactive || opts.interactive) && status != exitUsage && !exited {
 		stop() // the shell handles Ctrl-C itself
-		ro := repl.Options{
-			L:           L,
-			In:          stdin,
-			Out:         stdout,
-			Err:         stderr,
-			Interactive: stdinTTY,
-			HistoryFile: cfg.Shell.HistoryFile,
-			Color:       color,
-			Docs:        docs(),
-			Banner:      banner(cfg),
-		}
-		if err := repl.Run(context.Background(), ro); err != nil {
-			var ee *repl.ExitError
-			if errors.As(err, &ee) {
-				return ee.Code
-			}
-			if !errors.Is(err, repl.ErrReported) {
-				fmt.Fprintln(stderr, "omapish:", err)
-			}
-			return exitFail
-		}
+		return runShell(L, cfg, stdin, stdout, stderr, stdinTTY, color)
 	}
 	return status
-}
-
-// replaceLuaPrint makes Lua's print write to w (gopher-lua's writes to
-// the process stdout directly).
-func replaceLuaPrint(L *lua.LState, w io.Writer) {
-	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
-		n := L.GetTop()
-		for i := 1; i <= n; i++ {
-			if i > 1 {
-				io.WriteString(w, "\t")
-			}
-			io.WriteString(w, L.ToStringMeta(L.Get(i)).String())
-		}
-		io.WriteString(w, "\n")
-		return 0
-	}))
 }
 
 func versionString() string {
@@ -180,23 +129,4 @@ func versionString() string {
 		}
 	}
 	return "dev"
-}
-
-func docs() []repl.Doc {
-	var out []repl.Doc
-	for _, d := range luaapi.Functions() {
-		out = append(out, repl.Doc{Name: d.Name, Signature: d.Signature, Summary: d.Summary, Detail: d.Detail})
-	}
-	return out
-}
-
-// banner is printed when the shell starts on a terminal.
-func banner(cfg *profile.Config) string {
-	s := "omapish " + versionString() + " — Lua shell for ISC dhcpd's OMAPI. help() lists the functions; Ctrl-D exits.\n"
-	if lab := os.Getenv("OMAPISH_LAB"); lab != "" {
-		s += "Lab sandbox " + lab + ": conn = omapi.connect() opens its dhcpd.\n"
-	} else if cfg.Default != "" {
-		s += "Default server: " + cfg.Default + " (conn = omapi.connect()).\n"
-	}
-	return s
 }
