@@ -81,7 +81,7 @@ func labCmd(ts *testscript.TestScript, neg bool, args []string) {
 // leaves through the command's clean-up, which closes its connections:
 // the server sees the connection end as soon as the command returns.
 func TestExitClosesConnections(t *testing.T) {
-	for _, code := range []string{"os.exit(5)", "exit(5)", "pcall(os.exit, 5)"} {
+	for _, code := range []string{"os.exit(5)", "exit(5)", "pcall(os.exit, 5)", "coroutine.wrap(function() os.exit(5) end)()"} {
 		t.Run(code, func(t *testing.T) {
 			closed := make(chan error, 1)
 			addr := omapitest.Serve(t, func(p *omapitest.Peer) {

@@ -43,6 +43,9 @@ func firstExisting(paths []string) string {
 // dhcpd.conf and dhcpd.leases inside `omapish lab`, else the first of the
 // system's usual places that exists (else Debian's).
 func dhcpdFiles(L *lua.LState) int {
+	if L.GetTop() > 0 {
+		call{L: L, name: "dhcpd_files"}.argError(1, "no arguments expected")
+	}
 	t := L.CreateTable(0, 3)
 	if dir := labDir(); dir != "" {
 		t.RawSetString("conf", lua.LString(filepath.Join(dir, "dhcpd.conf")))

@@ -60,6 +60,7 @@ local SETTABLE = {
 }
 
 local script = require "omapish.script"
+local util = require "omapish.util"
 local S = script.new("failover-state", USAGE, { ok = DONE, usage = USAGE_ERR, fail = UNKNOWN })
 
 local opts, pos = S:getopt(arg, { force = "flag", wait = "number", server = "string" })
@@ -105,7 +106,7 @@ if obj["local-state"] == want then
 end
 
 if not opts.force then
-  if not omapi.isatty("stdin") then
+  if not util.isatty("stdin") then
     S:fail("not changed: stdin is not a terminal to ask on; pass --force to set " .. want_name, USAGE_ERR)
   end
   io.stderr:write(string.format("Put %s (%s) from %s into %s? Type yes to go on: ",

@@ -71,6 +71,7 @@ conflicts were left untouched.
 ]==]
 
 local script = require "omapish.script"
+local util = require "omapish.util"
 local S = script.new("hosts-sync", USAGE)
 
 -- file_error is a bad FILE: status 2, as bad usage.
@@ -103,7 +104,7 @@ local COLUMNS = { name = true, mac = true, ip = true, group = true, statements =
 -- raw entries: {fields = {column = value}, where = "FILE:LINE"}
 local raw = {}
 if format == "csv" then
-  local records, lines = omapi.csv_decode(text, true)
+  local records, lines = util.csv_decode(text, true)
   if not records then file_error(path .. ": " .. lines) end
   for i, rec in ipairs(records) do
     for col in pairs(rec) do
@@ -115,7 +116,7 @@ if format == "csv" then
     raw[#raw + 1] = { fields = rec, where = path .. ":" .. lines[i] }
   end
 else
-  local doc, terr = omapi.toml_decode(text)
+  local doc, terr = util.toml_decode(text)
   if not doc then file_error(path .. ": " .. terr) end
   for k in pairs(doc) do
     if k ~= "host" then file_error(path .. ": unknown key " .. k .. " (hosts go in [[host]] tables)") end

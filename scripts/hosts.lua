@@ -46,6 +46,7 @@ Examples:
 ]]
 
 local script = require "omapish.script"
+local util = require "omapish.util"
 local S = script.new("hosts", USAGE)
 
 local opts, rest = S:getopt(arg, {
@@ -59,7 +60,7 @@ local mac_prefix = opts.mac and S:mac_prefix(opts.mac)
 local name_glob = nil
 if opts.name then
   name_glob = opts.name:lower()
-  local ok, err = omapi.glob(name_glob, "")
+  local ok, err = util.glob(name_glob, "")
   if ok == nil then S:usage_error("--name: " .. err) end
 end
 
@@ -95,7 +96,7 @@ for _, h in ipairs(leases.hosts) do
 end
 
 local function wanted(h)
-  if name_glob and not omapi.glob(name_glob, h.name:lower()) then return false end
+  if name_glob and not util.glob(name_glob, h.name:lower()) then return false end
   if mac_prefix then
     local hex = (h.mac or ""):gsub(":", "")
     if hex:sub(1, #mac_prefix) ~= mac_prefix then return false end

@@ -56,6 +56,7 @@ local AGREE, DIFFER, USAGE_ERR, UNKNOWN = 0, 1, 2, 3
 local MAX_ADDRESSES = 262144
 
 local script = require "omapish.script"
+local util = require "omapish.util"
 local S = script.new("lease-compare", USAGE, { ok = AGREE, usage = USAGE_ERR, fail = UNKNOWN })
 
 local opts, ranges = S:getopt(arg, { server = "list", conf = "string", format = "string" })
@@ -88,12 +89,12 @@ end
 
 local addresses = {}
 for _, r in ipairs(ranges) do
-  local first, err, count = omapi.ip_range(r)
+  local first, err, count = util.ip_range(r)
   if not first then S:usage_error(err) end
   if #addresses + count > MAX_ADDRESSES then
     S:usage_error(string.format("more than %d addresses: compare smaller ranges", MAX_ADDRESSES))
   end
-  for _, ip in omapi.ips(r) do addresses[#addresses + 1] = ip end
+  for _, ip in util.ips(r) do addresses[#addresses + 1] = ip end
 end
 
 ---------------------------------------------------------------------------
@@ -168,8 +169,8 @@ if format == "json" then
     differences = rows }, true))
 elseif #diffs > 0 then
   if format == "csv" then
-    print(omapi.csv_encode({ "ip", "field", a_name, b_name }))
-    for _, d in ipairs(diffs) do print(omapi.csv_encode({ d.ip, d.field, d.a or "", d.b or "" })) end
+    print(util.csv_encode({ "ip", "field", a_name, b_name }))
+    for _, d in ipairs(diffs) do print(util.csv_encode({ d.ip, d.field, d.a or "", d.b or "" })) end
   else
     local w = math.max(20, #a_name)
     local line = "%-15s  %-8s  %-" .. w .. "s  %s"

@@ -52,6 +52,7 @@ Examples:
 local MAX_ADDRESSES = 1048576
 
 local script = require "omapish.script"
+local util = require "omapish.util"
 local S = script.new("lease-scan", USAGE)
 
 local opts, ranges = S:getopt(arg, {
@@ -96,7 +97,7 @@ local function format_row(row)
   if format == "csv" then
     local fields = {}
     for i, c in ipairs(COLUMNS) do fields[i] = row[c] or "" end
-    return omapi.csv_encode(fields)
+    return util.csv_encode(fields)
   elseif format == "json" then
     return "  " .. omapi.json(row)
   end
@@ -114,13 +115,13 @@ local conn = S:connect()
 if format == "table" then
   print((string.format(TABLE_LINE, "IP", "STATE", "MAC", "STARTS", "ENDS", "HOSTNAME")))
 elseif format == "csv" then
-  print(omapi.csv_encode(COLUMNS))
+  print(util.csv_encode(COLUMNS))
 else
   print("[")
 end
 
 
-local progress = omapi.isatty("stderr")
+local progress = util.isatty("stderr")
 local scanned, leases, failures = 0, 0, 0
 
 -- Lines are printed in slices: gopher-lua's table.concat puts every piece
@@ -186,7 +187,7 @@ end
 
 for _, r in ipairs(ranges) do
   local batch = {}
-  for _, ip in omapi.ips(r) do
+  for _, ip in util.ips(r) do
     batch[#batch + 1] = ip
     if #batch == chunk_size then
       scan(batch)

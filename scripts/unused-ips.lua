@@ -39,6 +39,7 @@ Examples:
 ]]
 
 local script = require "omapish.script"
+local util = require "omapish.util"
 local S = script.new("unused-ips", USAGE)
 
 local opts, ranges = S:getopt(arg, {
@@ -65,7 +66,7 @@ if #ranges == 0 then
   local function add(list)
     for _, r in ipairs(list) do
       local text = r.first == r.last and r.first or (r.first .. "-" .. r.last)
-      local first, err, count = omapi.ip_range(text)
+      local first, err, count = util.ip_range(text)
       if first then
         ranges[#ranges + 1] = text
         total = total + count
@@ -102,7 +103,7 @@ end
 -- Candidates, in range order, without duplicates.
 local candidates, seen = {}, {}
 for _, r in ipairs(ranges) do
-  for _, ip in omapi.ips(r) do
+  for _, ip in util.ips(r) do
     if not used[ip] and not seen[ip] then
       seen[ip] = true
       candidates[#candidates + 1] = ip

@@ -10,6 +10,8 @@
 -- written as on any other end. The functions look os.exit, io.write and
 -- io.stderr up when called, so a test may replace them.
 
+local util = require "omapish.util"
+
 local M = {}
 
 local Script = {}
@@ -46,7 +48,7 @@ end
 function Script:getopt(args, spec)
   spec.help, spec.h = "flag", "help"
   self.takes_server = spec.server ~= nil
-  local opts, operands = omapi.getopt(args, spec)
+  local opts, operands = util.getopt(args, spec)
   if not opts then self:usage_error(operands) end
   if opts.help then
     io.write(self.usage)
@@ -93,7 +95,7 @@ end
 function Script:count_ranges(ranges, max, advice)
   local total = 0
   for _, r in ipairs(ranges) do
-    local first, err, count = omapi.ip_range(r)
+    local first, err, count = util.ip_range(r)
     if not first then self:usage_error(err) end
     total = total + count
   end
@@ -165,9 +167,9 @@ function Script:name_match(option, pattern)
     return function(name) return name:find(lua_pattern) ~= nil end
   end
   local glob = pattern:lower()
-  local ok, err = omapi.glob(glob, "")
+  local ok, err = util.glob(glob, "")
   if ok == nil then self:usage_error(option .. ": " .. err) end
-  return function(name) return omapi.glob(glob, name:lower()) end
+  return function(name) return util.glob(glob, name:lower()) end
 end
 
 -- date is a time as omapi.time writes it (UTC, ISO 8601), nil for none
@@ -204,11 +206,11 @@ function M.print_rows(format, columns, rows, widths)
   if format == "json" then
     print(#rows == 0 and "[]" or omapi.json(rows, true)) -- an empty table is not an array to omapi.json
   elseif format == "csv" then
-    print(omapi.csv_encode(columns))
+    print(util.csv_encode(columns))
     for _, r in ipairs(rows) do
       local fields = {}
       for i, c in ipairs(columns) do fields[i] = r[c] or "" end
-      print(omapi.csv_encode(fields))
+      print(util.csv_encode(fields))
     end
   else
     M.print_table(columns, rows, widths)
