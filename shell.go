@@ -31,7 +31,7 @@ func newState(cfg *profile.Config, srv servers, opts *options, stdinTTY bool, st
 	luaapi.Preload(L, lopts)
 	scripts.Preload(L)
 	replaceLuaPrint(L, stdout)
-	repl.Install(L, docs(), stdout, stderr)
+	repl.Install(L, luaapi.Shell{}, stdout, stderr)
 	return L
 }
 
@@ -46,7 +46,7 @@ func runShell(L *lua.LState, cfg *profile.Config, stdin io.ReadCloser, stdout, s
 		Interactive: stdinTTY,
 		HistoryFile: cfg.Shell.HistoryFile,
 		Color:       color,
-		Docs:        docs(),
+		Module:      luaapi.Shell{},
 		Banner:      banner(cfg),
 	}
 	err := repl.Run(context.Background(), ro)
@@ -60,14 +60,6 @@ func runShell(L *lua.LState, cfg *profile.Config, stdin io.ReadCloser, stdout, s
 		fmt.Fprintln(stderr, "omapish:", err)
 	}
 	return exitFail
-}
-
-func docs() []repl.Doc {
-	var out []repl.Doc
-	for _, d := range luaapi.Functions() {
-		out = append(out, repl.Doc{Name: d.Name, Signature: d.Signature, Summary: d.Summary, Detail: d.Detail})
-	}
-	return out
 }
 
 // banner is printed when the shell starts on a terminal.

@@ -58,8 +58,9 @@ type Options struct {
 	// Color turns on ANSI colour in printed values, prompts and errors;
 	// the caller decides (a terminal, and no NO_COLOR).
 	Color bool
-	// Docs document the module's functions for help().
-	Docs []Doc
+	// Module is the Lua module's documentation for help() and its words
+	// for completion (luaapi.Shell{}); nil: none.
+	Module Module
 	// Banner is written to Err when the shell starts.
 	Banner string
 	// Traceback adds Lua's stack traceback to runtime error messages.
@@ -91,7 +92,7 @@ func Run(ctx context.Context, o Options) error {
 	if !o.Interactive {
 		return s.script(ctx)
 	}
-	comp := &autoCompleter{c: &completer{L: o.L, docs: o.Docs}, mu: &s.mu, pending: s.pendingText}
+	comp := &autoCompleter{c: newCompleter(o.L, o.Module), mu: &s.mu, pending: s.pendingText}
 	in, err := newReadline(&o, comp)
 	if err != nil {
 		return err
@@ -148,7 +149,7 @@ func (s *session) pendingText() string { return s.pending }
 // install sets the globals print, help, exit and quit, and os.exit.
 func (s *session) install() {
 	s.L.SetGlobal("print", s.L.NewFunction(s.print))
-	install(s.L, &helper{docs: s.o.Docs, out: s.out, err: s.err, shell: s.o.Interactive})
+	install(s.L, newHelper(s.o.Module, s.out, s.err, s.o.Interactive))
 }
 
 // print is Lua's print writing to the session's output.
