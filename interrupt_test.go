@@ -18,11 +18,16 @@ import (
 // `omapish FILE.lua` or with -e: the command exits within a second with
 // status 1 (or 130) and one line saying it was interrupted.
 func TestInterruptScript(t *testing.T) {
+	requests := make(chan struct{}, 1) // a request reached the silent server
 	silent := omapitest.Serve(t, func(p *omapitest.Peer) {
 		p.Intro()
 		for {
 			if _, err := p.Read(); err != nil {
 				return
+			}
+			select {
+			case requests <- struct{}{}:
+			default:
 			}
 		}
 	})
@@ -34,13 +39,14 @@ return c:lookup_ip("00:11:22:33:44:55")
 `, 0o644)
 	empty := writeFile(t, filepath.Join(dir, "empty.toml"), "", 0o600)
 	for _, tt := range []struct {
-		name string
-		args []string
+		name    string
+		args    []string
+		waitFor chan struct{} // the event that puts the command in the request; nil: "running" is
 	}{
-		{"loop in a script", []string{loop}},
-		{"loop in -e", []string{"-e", `print("running") while true do end`}},
-		{"loop in a function called by pcall", []string{"-e", `print("running") return pcall(function() while true do end end)`}},
-		{"request to a silent server", []string{"--config", empty, "--server", silent, "--timeout", "60s", blocked}},
+		{"loop in a script", []string{loop}, nil},
+		{"loop in -e", []string{"-e", `print("running") while true do end`}, nil},
+		{"loop in a function called by pcall", []string{"-e", `print("running") return pcall(function() while true do end end)`}, nil},
+		{"request to a silent server", []string{"--config", empty, "--server", silent, "--timeout", "60s", blocked}, requests},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -61,7 +67,13 @@ return c:lookup_ip("00:11:22:33:44:55")
 			if !lines.Scan() || lines.Text() != "running" {
 				t.Fatalf("no \"running\" on stdout (%q); stderr %q", lines.Text(), stderr.String())
 			}
-			time.Sleep(100 * time.Millisecond) // well inside the loop or the request
+			if tt.waitFor != nil {
+				select {
+				case <-tt.waitFor:
+				case <-time.After(10 * time.Second):
+					t.Fatal("the request never reached the server")
+				}
+			}
 			start := time.Now()
 			if err := cmd.Process.Signal(os.Interrupt); err != nil {
 				t.Fatal(err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -54,6 +55,8 @@ type term struct {
 	cmd *exec.Cmd
 	mu  sync.Mutex
 	out bytes.Buffer
+	// more has a value when output came since expect last looked.
+	more chan struct{}
 }
 
 func startTerm(tb testing.TB, env []string, args ...string) *term {
@@ -71,7 +74,7 @@ func startTermCmd(tb testing.TB, cmd *exec.Cmd) *term {
 	if err != nil {
 		tb.Fatalf("pty: %v", err)
 	}
-	t := &term{tb: tb, f: f, cmd: cmd}
+	t := &term{tb: tb, f: f, cmd: cmd, more: make(chan struct{}, 1)}
 	go func() {
 		buf := make([]byte, 4096)
 		for {
@@ -79,6 +82,10 @@ func startTermCmd(tb testing.TB, cmd *exec.Cmd) *term {
 			t.mu.Lock()
 			t.out.Write(buf[:n])
 			t.mu.Unlock()
+			select {
+			case t.more <- struct{}{}:
+			default:
+			}
 			if err != nil {
 				return
 			}
@@ -102,15 +109,19 @@ func (t *term) send(s string) {
 // expect waits until the screen output since mark contains want.
 func (t *term) expect(mark int, want string, within time.Duration) int {
 	t.tb.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
+	timeout := time.After(within)
+	for waiting := true; waiting; {
 		t.mu.Lock()
 		s := t.out.String()
 		t.mu.Unlock()
 		if i := strings.Index(s[mark:], want); i >= 0 {
 			return mark + i + len(want)
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-t.more:
+		case <-timeout:
+			waiting = false
+		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -137,11 +148,16 @@ func (t *term) exitOnCtrlD(within time.Duration) {
 // TestShellCancelsBlockedRequest: Ctrl-C cancels a request to a server
 // that never answers, and the shell keeps running.
 func TestShellCancelsBlockedRequest(t *testing.T) {
+	requests := make(chan struct{}, 1) // a request reached the server
 	addr := omapitest.Serve(t, func(p *omapitest.Peer) {
 		p.Intro()
 		for {
 			if _, err := p.Read(); err != nil {
 				return
+			}
+			select {
+			case requests <- struct{}{}:
+			default:
 			}
 		}
 	})
@@ -152,7 +168,11 @@ func TestShellCancelsBlockedRequest(t *testing.T) {
 	tm.send("c = assert(omapi.connect())\r")
 	at = tm.expect(at, "omapi> ", 5*time.Second)
 	tm.send("c:lookup_ip(\"00:00:5e:00:53:50\")\r")
-	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-requests: // the lookup waits for its reply
+	case <-time.After(5 * time.Second):
+		t.Fatal("the lookup never reached the server")
+	}
 	start := time.Now()
 	tm.send("\x03")
 	at = tm.expect(at, "canceled", 3*time.Second)
@@ -266,8 +286,11 @@ func TestLabShellCtrlCKeepsConnection(t *testing.T) {
 	tm.send("conn = assert(omapi.connect())\r")
 	at = tm.expect(at, "omapi> ", 5*time.Second)
 	for round := range 3 {
-		tm.send("for i = 1, 1e6 do conn:lookup_mac(\"192.0.2.150\") end\r")
-		time.Sleep(time.Duration(300+100*round) * time.Millisecond)
+		// Interrupted after a different number of lookups each round.
+		n := 100 * (round + 1)
+		// The echo of the line holds "loop" .. "ing", not what it prints.
+		tm.send(fmt.Sprintf("for i = 1, 1e6 do conn:lookup_mac(\"192.0.2.150\") if i == %d then print(\"loop\" .. \"ing\") end end\r", n))
+		at = tm.expect(at, "looping", 5*time.Second)
 		start := time.Now()
 		tm.send("\x03")
 		at = tm.expect(at, "interrupted", 3*time.Second)
