@@ -2,17 +2,15 @@ package main
 
 import (
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/omapish/omapish/internal/lab/labtest"
-	"github.com/omapish/omapish/omapi/omapitest"
 )
 
 // TestMain lets the test binary act as the omapish command in scripts
@@ -54,6 +52,23 @@ func TestScripts(t *testing.T) {
 	})
 }
 
+// runCmd runs cmd (the built command, or one that runs it) and returns
+// its exit status and output; a command that cannot run fails tb.
+func runCmd(tb testing.TB, cmd *exec.Cmd) (status int, stdout, stderr string) {
+	tb.Helper()
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		status = ee.ExitCode()
+	case err != nil:
+		tb.Fatalf("%s: %v", cmd, err)
+	}
+	return status, out.String(), errb.String()
+}
+
 // labCmd is `lab EXIT ARGS...`: run omapish ARGS inside the script's lab
 // namespace and check its exit status.
 func labCmd(ts *testscript.TestScript, neg bool, args []string) {
@@ -74,37 +89,5 @@ func labCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("omapish exited %d, want %d", got, want)
-	}
-}
-
-// TestExitClosesConnections: a chunk that ends with os.exit (or exit)
-// leaves through the command's clean-up, which closes its connections:
-// the server sees the connection end as soon as the command returns.
-func TestExitClosesConnections(t *testing.T) {
-	for _, code := range []string{"os.exit(5)", "exit(5)", "pcall(os.exit, 5)", "coroutine.wrap(function() os.exit(5) end)()"} {
-		t.Run(code, func(t *testing.T) {
-			closed := make(chan error, 1)
-			addr := omapitest.Serve(t, func(p *omapitest.Peer) {
-				if err := p.Handshake(); err != nil {
-					closed <- err
-					return
-				}
-				_, err := p.Read() // no request comes: this ends when the client closes
-				closed <- err
-			})
-			args := append(faultArgs(t, addr, false), "-e", "conn = assert(omapi.connect()); "+code+"; print('not reached')")
-			status, stdout, stderr := runCLI(args...)
-			if status != 5 || stdout != "" {
-				t.Fatalf("status %d, stdout %q, stderr %q; want 5 and nothing", status, stdout, stderr)
-			}
-			select {
-			case err := <-closed:
-				if !errors.Is(err, io.EOF) {
-					t.Errorf("the server's read ended with %v, want EOF (the client closed)", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("the connection is still open after the command returned")
-			}
-		})
 	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,6 +100,38 @@ return c:lookup_ip("00:11:22:33:44:55")
 			}
 			if strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "interrupted") {
 				t.Errorf("stderr %q: want one line saying interrupted", stderr.String())
+			}
+		})
+	}
+}
+
+// TestExitClosesConnections: a chunk that ends with os.exit (or exit)
+// leaves through the command's clean-up, which closes its connections:
+// the server sees the connection end as soon as the command returns.
+func TestExitClosesConnections(t *testing.T) {
+	for _, code := range []string{"os.exit(5)", "exit(5)", "pcall(os.exit, 5)", "coroutine.wrap(function() os.exit(5) end)()"} {
+		t.Run(code, func(t *testing.T) {
+			closed := make(chan error, 1)
+			addr := omapitest.Serve(t, func(p *omapitest.Peer) {
+				if err := p.Handshake(); err != nil {
+					closed <- err
+					return
+				}
+				_, err := p.Read() // no request comes: this ends when the client closes
+				closed <- err
+			})
+			args := append(faultArgs(t, addr, false), "-e", "conn = assert(omapi.connect()); "+code+"; print('not reached')")
+			status, stdout, stderr := runCLI(args...)
+			if status != 5 || stdout != "" {
+				t.Fatalf("status %d, stdout %q, stderr %q; want 5 and nothing", status, stdout, stderr)
+			}
+			select {
+			case err := <-closed:
+				if !errors.Is(err, io.EOF) {
+					t.Errorf("the server's read ended with %v, want EOF (the client closed)", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the connection is still open after the command returned")
 			}
 		})
 	}

@@ -23,16 +23,7 @@ func pairRun(tb testing.TB, p *lab.Pair, env []string, args ...string) (status i
 	cmd := p.Command(ctx, omapishBinary(tb), args...)
 	cmd.Dir = tb.TempDir()
 	cmd.Env = append(cleanEnv(tb), env...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), out.String(), errb.String()
-	}
-	if err != nil {
-		tb.Fatalf("omapish %q: %v", args, err)
-	}
-	return 0, out.String(), errb.String()
+	return runCmd(tb, cmd)
 }
 
 // pairFixture is a running pair with the ways to name its peers: profiles
@@ -356,25 +347,17 @@ func TestScriptsWithoutServer(t *testing.T) {
 			cmd := exec.Command(omapishBinary(t), tt.args...)
 			cmd.Dir = t.TempDir()
 			cmd.Env = cleanEnv(t)
-			var out, errb strings.Builder
-			cmd.Stdout, cmd.Stderr = &out, &errb
-			err := cmd.Run()
-			st := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				st = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			st, out, errb := runCmd(t, cmd)
 			if tt.args[0] == "failover-status" {
 				// A monitoring plugin's verdict is its stdout.
-				if st != 3 || !strings.HasPrefix(out.String(), "FAILOVER UNKNOWN - cannot connect: ") || !strings.Contains(out.String(), "give --server") {
-					t.Errorf("exit %d, stdout %q, stderr %q; want 3 and UNKNOWN", st, out.String(), errb.String())
+				if st != 3 || !strings.HasPrefix(out, "FAILOVER UNKNOWN - cannot connect: ") || !strings.Contains(out, "give --server") {
+					t.Errorf("exit %d, stdout %q, stderr %q; want 3 and UNKNOWN", st, out, errb)
 				}
 				return
 			}
-			if st != tt.status || out.String() != "" || !strings.Contains(errb.String(), tt.want) ||
-				strings.Contains(errb.String(), "stack traceback") || strings.Count(strings.TrimSpace(errb.String()), "\n") > 1 {
-				t.Errorf("exit %d, stdout %q, stderr %q; want %d, nothing on stdout and %q", st, out.String(), errb.String(), tt.status, tt.want)
+			if st != tt.status || out != "" || !strings.Contains(errb, tt.want) ||
+				strings.Contains(errb, "stack traceback") || strings.Count(strings.TrimSpace(errb), "\n") > 1 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d, nothing on stdout and %q", st, out, errb, tt.status, tt.want)
 			}
 		})
 	}
