@@ -174,23 +174,14 @@ func (s *session) message(msg string) {
 	fmt.Fprintln(s.err, msg)
 }
 
-// loop is the interactive read-eval-print loop.
-func (s *session) loop(ctx context.Context, in lineReader) error {
-	s.out, s.err = in.Stdout(), in.Stderr()
-	s.mu.Lock()
-	s.install()
-	s.mu.Unlock()
-	if s.o.Banner != "" {
-		fmt.Fprintln(s.err, s.o.Banner)
-	}
-
-	// Ctrl-C while a chunk runs: the terminal is out of raw mode then, so
-	// it arrives as SIGINT; at the prompt readline gets it as a key.
+// interruptOnSignal makes SIGINT interrupt the running chunk, until the
+// function it returns is called. Ctrl-C while a chunk runs arrives so:
+// the terminal is out of raw mode then; at the prompt readline gets it
+// as a key.
+func (s *session) interruptOnSignal() (stop func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
-	defer signal.Stop(sig)
 	done := make(chan struct{})
-	defer close(done)
 	go func() {
 		for {
 			select {
@@ -201,20 +192,54 @@ func (s *session) loop(ctx context.Context, in lineReader) error {
 			}
 		}
 	}()
+	return func() {
+		signal.Stop(sig)
+		close(done)
+	}
+}
+
+// prompt returns the prompt for the next line of buf's chunk, and notes
+// the chunk so far for completion.
+func (s *session) prompt(buf *buffer) string {
+	prompt := primaryPrompt
+	if !buf.Empty() {
+		prompt = continuationPrompt
+	}
+	if s.o.Color {
+		prompt = ansiCyan + prompt + ansiReset
+	}
+	s.mu.Lock()
+	s.pending = buf.String()
+	s.mu.Unlock()
+	return prompt
+}
+
+// endUnfinished is Ctrl-D in an unfinished chunk: as in lua.c, it says
+// what is missing and goes back to the first prompt.
+func (s *session) endUnfinished(buf *buffer) {
+	src := buf.String()
+	_, _, cerr := compile(src, chunkName)
+	buf.Reset()
+	if cerr != nil {
+		s.message(errorMessage(cerr, chunkName, src))
+	}
+}
+
+// loop is the interactive read-eval-print loop.
+func (s *session) loop(ctx context.Context, in lineReader) error {
+	s.out, s.err = in.Stdout(), in.Stderr()
+	s.mu.Lock()
+	s.install()
+	s.mu.Unlock()
+	if s.o.Banner != "" {
+		fmt.Fprintln(s.err, s.o.Banner)
+	}
+
+	defer s.interruptOnSignal()()
 
 	var buf buffer
 	for {
-		prompt := primaryPrompt
-		if !buf.Empty() {
-			prompt = continuationPrompt
-		}
-		if s.o.Color {
-			prompt = ansiCyan + prompt + ansiReset
-		}
-		s.mu.Lock()
-		s.pending = buf.String()
-		s.mu.Unlock()
-		line, err := in.ReadLine(prompt)
+		line, err := in.ReadLine(s.prompt(&buf))
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -226,14 +251,7 @@ func (s *session) loop(ctx context.Context, in lineReader) error {
 			if buf.Empty() {
 				return nil
 			}
-			// Ctrl-D in an unfinished chunk ends it, as in lua.c: say
-			// what is missing and go back to the first prompt.
-			src := buf.String()
-			_, _, cerr := compile(src, chunkName)
-			buf.Reset()
-			if cerr != nil {
-				s.message(errorMessage(cerr, chunkName, src))
-			}
+			s.endUnfinished(&buf)
 			continue
 		case err != nil:
 			return err
