@@ -350,20 +350,25 @@ func Functions() []Doc {
 	return append([]Doc(nil), docs...)
 }
 
-func findDoc(name string) (Doc, bool) {
+// FindDocs returns the Doc called name, or the Docs whose name ends in
+// the same last part ("lookup_ip" finds conn:lookup_ip; so does
+// conn.lookup_ip), as help("name") looks them up.
+func FindDocs(docs []Doc, name string) []Doc {
+	var found []Doc
 	for _, d := range docs {
-		if d.Name == name {
-			return d, true
+		if d.Name == name || strings.ReplaceAll(d.Name, ":", ".") == name {
+			return []Doc{d}
+		}
+		if shortName(d.Name) == shortName(name) {
+			found = append(found, d)
 		}
 	}
-	// Accept omapi.x for x, conn.lookup_ip for conn:lookup_ip, ...
-	for _, d := range docs {
-		short := d.Name[strings.LastIndexAny(d.Name, ".:")+1:]
-		if short == name || strings.ReplaceAll(d.Name, ":", ".") == name {
-			return d, true
-		}
-	}
-	return Doc{}, false
+	return found
+}
+
+// shortName is the part of a Doc name after its last "." or ":".
+func shortName(s string) string {
+	return s[strings.LastIndexAny(s, ".:")+1:]
 }
 
 // help is omapi.help([name]): the index, or one entry in full, as the
@@ -378,10 +383,13 @@ func (m *module) help(L *lua.LState) int {
 		return 0
 	}
 	name := c.checkString(1, "function name")
-	d, ok := findDoc(name)
-	if !ok {
+	switch found := FindDocs(docs, name); len(found) {
+	case 0:
 		c.argError(1, fmt.Sprintf("no help for %q", name))
+	case 1:
+		WriteDoc(w, found[0])
+	default:
+		WriteIndex(w, found)
 	}
-	WriteDoc(w, d)
 	return 0
 }

@@ -86,17 +86,7 @@ func (h *helper) call(L *lua.LState) int {
 // byName shows the Doc called name in full; a name matching several
 // (by its last part) lists them.
 func (h *helper) byName(L *lua.LState, name string) {
-	var found []luaapi.Doc
-	for _, d := range h.docs {
-		if d.Name == name {
-			h.full(d)
-			return
-		}
-		if shortName(d.Name) == name || shortName(d.Name) == shortName(name) {
-			found = append(found, d)
-		}
-	}
-	switch len(found) {
+	switch found := luaapi.FindDocs(h.docs, name); len(found) {
 	case 0:
 		fmt.Fprintf(h.err, "help: nothing about %q; help() lists what there is\n", name)
 	case 1:
@@ -104,14 +94,6 @@ func (h *helper) byName(L *lua.LState, name string) {
 	default:
 		h.index(L, found, false)
 	}
-}
-
-// shortName is the part of a Doc name after its last "." or ":".
-func shortName(s string) string {
-	if i := strings.LastIndexAny(s, ".:"); i >= 0 {
-		return s[i+1:]
-	}
-	return s
 }
 
 func withPrefix(docs []luaapi.Doc, prefix string) []luaapi.Doc {
