@@ -20,19 +20,7 @@ import (
 // `omapish FILE.lua` or with -e: the command exits within a second with
 // status 1 (or 130) and one line saying it was interrupted.
 func TestInterruptScript(t *testing.T) {
-	requests := make(chan struct{}, 1) // a request reached the silent server
-	silent := omapitest.Serve(t, func(p *omapitest.Peer) {
-		p.Intro()
-		for {
-			if _, err := p.Read(); err != nil {
-				return
-			}
-			select {
-			case requests <- struct{}{}:
-			default:
-			}
-		}
-	})
+	silent, requests := silentServer(t)
 	dir := t.TempDir()
 	loop := writeFile(t, filepath.Join(dir, "loop.lua"), "print(\"running\")\nwhile true do end\n", 0o644)
 	blocked := writeFile(t, filepath.Join(dir, "blocked.lua"), `local c = assert(omapi.connect())
@@ -43,7 +31,7 @@ return c:lookup_ip("00:11:22:33:44:55")
 	for _, tt := range []struct {
 		name    string
 		args    []string
-		waitFor chan struct{} // the event that puts the command in the request; nil: "running" is
+		waitFor <-chan struct{} // the event that puts the command in the request; nil: "running" is
 	}{
 		{"loop in a script", []string{loop}, nil},
 		{"loop in -e", []string{"-e", `print("running") while true do end`}, nil},
@@ -135,4 +123,23 @@ func TestExitClosesConnections(t *testing.T) {
 			}
 		})
 	}
+}
+
+// silentServer is an OMAPI server that greets and then never answers: the
+// requests channel has a value once a request has reached it.
+func silentServer(tb testing.TB) (addr string, requests <-chan struct{}) {
+	got := make(chan struct{}, 1)
+	addr = omapitest.Serve(tb, func(p *omapitest.Peer) {
+		p.Intro()
+		for {
+			if _, err := p.Read(); err != nil {
+				return
+			}
+			select {
+			case got <- struct{}{}:
+			default:
+			}
+		}
+	})
+	return addr, got
 }

@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/creack/pty"
-
-	"github.com/omapish/omapish/omapi/omapitest"
 )
 
 // buildOmapish builds the command once per test run.
@@ -148,19 +146,7 @@ func (t *term) exitOnCtrlD(within time.Duration) {
 // TestShellCancelsBlockedRequest: Ctrl-C cancels a request to a server
 // that never answers, and the shell keeps running.
 func TestShellCancelsBlockedRequest(t *testing.T) {
-	requests := make(chan struct{}, 1) // a request reached the server
-	addr := omapitest.Serve(t, func(p *omapitest.Peer) {
-		p.Intro()
-		for {
-			if _, err := p.Read(); err != nil {
-				return
-			}
-			select {
-			case requests <- struct{}{}:
-			default:
-			}
-		}
-	})
+	addr, requests := silentServer(t)
 	home := t.TempDir()
 	tm := startTerm(t, []string{"HOME=" + home, "OMAPISH_CONFIG=", "XDG_CONFIG_HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"},
 		"--server", addr, "--timeout", "60s")
@@ -203,15 +189,28 @@ func TestShellCancelsBlockedRequest(t *testing.T) {
 	}
 }
 
+// startLabShell runs `omapish lab` (the shell on a sandbox's dhcpd) on a
+// terminal, with a home of its own and no colour.
+func startLabShell(tb testing.TB) *term {
+	home := tb.TempDir()
+	return startTerm(tb, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+}
+
+// connect opens the default connection as conn, after mark, and returns
+// the mark after the next prompt.
+func (t *term) connect(mark int) int {
+	t.tb.Helper()
+	t.send("conn = assert(omapi.connect())\r")
+	return t.expect(mark, "omapi> ", 5*time.Second)
+}
+
 // TestLabShell: `omapish lab` opens the shell on the sandbox's dhcpd, with
 // a banner of what it holds, and removes the sandbox on exit.
 func TestLabShell(t *testing.T) {
-	home := t.TempDir()
-	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	tm := startLabShell(t)
 	at := tm.expect(0, "lab-failover", 20*time.Second)
 	at = tm.expect(at, "omapi> ", 10*time.Second)
-	tm.send("conn = assert(omapi.connect())\r")
-	at = tm.expect(at, "omapi> ", 5*time.Second)
+	at = tm.connect(at)
 	tm.send("conn:lookup_hostname(\"192.0.2.150\")\r")
 	at = tm.expect(at, "client150", 5*time.Second)
 	tm.send("conn:lookup_by_lease{ip=\"192.0.2.150\"}\r")
@@ -228,8 +227,7 @@ func TestLabShell(t *testing.T) {
 
 // TestLabShellConfirm: deleting an interface asks first; "no" keeps it.
 func TestLabShellConfirm(t *testing.T) {
-	home := t.TempDir()
-	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	tm := startLabShell(t)
 	at := tm.expect(0, "omapi> ", 20*time.Second)
 	tm.send("conn = assert(omapi.connect()); ifc = assert(conn:open(\"interface\", {name = \"v0\"}))\r")
 	at = tm.expect(at, "omapi> ", 5*time.Second)
@@ -251,13 +249,11 @@ func TestLabShellConfirm(t *testing.T) {
 // shows the failure it would swallow, a misspelled method names itself,
 // and exit typed alone leaves with status 0.
 func TestLabShellErrors(t *testing.T) {
-	home := t.TempDir()
-	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	tm := startLabShell(t)
 	at := tm.expect(0, "omapi> ", 20*time.Second)
 	tm.send("x = omapi.connect{profile = \"lab\", secret = \"c2VjcmV0c2VjcmV0\"}\r")
 	at = tm.expect(at, "x is nil: authentication failed (key omapish-lab): the server rejected our signature: wrong secret? (auth)", 5*time.Second)
-	tm.send("conn = assert(omapi.connect())\r")
-	at = tm.expect(at, "omapi> ", 5*time.Second)
+	at = tm.connect(at)
 	tm.send("conn:lookup_ipp(\"00:00:5e:00:53:50\")\r")
 	at = tm.expect(at, `stdin:1: omapi.conn has no method "lookup_ipp" (did you mean "lookup_ip"?)`, 5*time.Second)
 	tm.send("conn:lookup_ip(\"00:00:5e:00:53:50\")\r")
@@ -280,11 +276,9 @@ func TestLabShellErrors(t *testing.T) {
 // the MAC: the reply the interrupted lookup was waiting for is dropped,
 // and no new connection replaced the one opened (conn.reconnects).
 func TestLabShellCtrlCKeepsConnection(t *testing.T) {
-	home := t.TempDir()
-	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	tm := startLabShell(t)
 	at := tm.expect(0, "omapi> ", 20*time.Second)
-	tm.send("conn = assert(omapi.connect())\r")
-	at = tm.expect(at, "omapi> ", 5*time.Second)
+	at = tm.connect(at)
 	for round := range 3 {
 		// Interrupted after a different number of lookups each round.
 		n := 100 * (round + 1)
