@@ -138,39 +138,18 @@ func loadConfig(o *options) (*profile.Config, servers, error) {
 		return cfg, set, nil
 	}
 	// The flags' key, checked once, applied to each server below.
-	var secret profile.Secret
+	fk := flagKey{keyName: o.keyName, timeout: o.timeout}
 	if o.secretFile != "" {
-		if secret, err = profile.ReadSecretFile(o.secretFile); err != nil {
+		if fk.secret, err = profile.ReadSecretFile(o.secretFile); err != nil {
 			return nil, servers{}, fmt.Errorf("--secret-file: %w", err)
 		}
-	}
-	apply := func(s profile.Server) (profile.Server, error) {
-		if o.keyName != "" {
-			s.KeyName = o.keyName
-		}
-		if secret != nil {
-			s.Secret = secret
-		}
-		if err := s.ApplyEnv(); err != nil {
-			return s, err
-		}
-		if o.timeout > 0 {
-			s.Timeout = o.timeout
-		}
-		if s.KeyName != "" && len(s.Secret) == 0 {
-			return s, fmt.Errorf("key %s has no secret: give --secret-file or set $%s", s.KeyName, profile.EnvSecret)
-		}
-		if s.KeyName == "" && len(s.Secret) > 0 {
-			return s, errors.New("a secret without a key name: give --key-name")
-		}
-		return s, nil
 	}
 	addr := profile.Server{Algorithm: profile.DefaultAlgorithm, Timeout: profile.DefaultTimeout}
 	var addrErr error // why the flags give no key for an address
 	if keyGiven || o.timeout > 0 {
 		// $OMAPISH_SECRET alone may be meant for the default profile's
 		// key: it fails only a run that names an address.
-		k, err := apply(addr)
+		k, err := fk.apply(addr)
 		if err == nil {
 			set.addrKey = &k
 		}
@@ -178,7 +157,7 @@ func loadConfig(o *options) (*profile.Config, servers, error) {
 	}
 	if len(o.servers) == 0 {
 		if cfg.Default != "" {
-			s, err := apply(cfg.Servers[cfg.Default])
+			s, err := fk.apply(cfg.Servers[cfg.Default])
 			if err != nil {
 				return nil, servers{}, fmt.Errorf("profile %s: %w", cfg.Default, err)
 			}
@@ -186,32 +165,72 @@ func loadConfig(o *options) (*profile.Config, servers, error) {
 		}
 		return cfg, set, nil
 	}
-	set.names = nil
-	for _, name := range o.servers {
+	if set.names, err = fk.servers(cfg, o.servers, addr, addrErr); err != nil {
+		return nil, servers{}, err
+	}
+	cfg.Default = set.names[0]
+	return cfg, set, nil
+}
+
+// flagKey is what the command line says of the key and the timeout.
+type flagKey struct {
+	keyName string
+	secret  profile.Secret
+	timeout time.Duration
+}
+
+// apply gives s the flags' key and timeout, and the environment's secret.
+func (fk flagKey) apply(s profile.Server) (profile.Server, error) {
+	if fk.keyName != "" {
+		s.KeyName = fk.keyName
+	}
+	if fk.secret != nil {
+		s.Secret = fk.secret
+	}
+	if err := s.ApplyEnv(); err != nil {
+		return s, err
+	}
+	if fk.timeout > 0 {
+		s.Timeout = fk.timeout
+	}
+	if s.KeyName != "" && len(s.Secret) == 0 {
+		return s, fmt.Errorf("key %s has no secret: give --secret-file or set $%s", s.KeyName, profile.EnvSecret)
+	}
+	if s.KeyName == "" && len(s.Secret) > 0 {
+		return s, errors.New("a secret without a key name: give --key-name")
+	}
+	return s, nil
+}
+
+// servers makes a profile in cfg of each --server, a profile's name or an
+// address (addr with the flags' key, or addrErr when they give none), and
+// returns their names in order.
+func (fk flagKey) servers(cfg *profile.Config, flags []string, addr profile.Server, addrErr error) ([]string, error) {
+	var names []string
+	for _, name := range flags {
 		s, isProfile := cfg.Servers[name]
 		if !isProfile {
 			a, err := profile.ParseAddress(name)
 			if err != nil {
-				return nil, servers{}, fmt.Errorf("--server %s: not a profile in %s and not an address: %w", name, orNone(cfg.Path), err)
+				return nil, fmt.Errorf("--server %s: not a profile in %s and not an address: %w", name, orNone(cfg.Path), err)
 			}
 			if addrErr != nil {
-				return nil, servers{}, fmt.Errorf("--server %s: %w", name, addrErr)
+				return nil, fmt.Errorf("--server %s: %w", name, addrErr)
 			}
 			s = addr
 			s.Name, s.Address = a, a
 		}
-		if slices.Contains(set.names, s.Name) {
-			return nil, servers{}, fmt.Errorf("--server %s: given twice", name)
+		if slices.Contains(names, s.Name) {
+			return nil, fmt.Errorf("--server %s: given twice", name)
 		}
-		s, err := apply(s)
+		s, err := fk.apply(s)
 		if err != nil {
-			return nil, servers{}, fmt.Errorf("--server %s: %w", name, err)
+			return nil, fmt.Errorf("--server %s: %w", name, err)
 		}
 		cfg.Servers[s.Name] = s
-		set.names = append(set.names, s.Name)
+		names = append(names, s.Name)
 	}
-	cfg.Default = set.names[0]
-	return cfg, set, nil
+	return names, nil
 }
 
 // serverFlags is the repeatable --server flag.

@@ -171,13 +171,10 @@ func TestLeaseScanFailsHalfway(t *testing.T) {
 	// this test process.
 	cmd := exec.Command(omapishBinary(t), append(faultArgs(t, addr, false), "lease-scan", "10.0.0.0/20", "--format", "csv")...)
 	cmd.Dir = t.TempDir()
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	stdout, stderr := out.String(), errb.String()
-	t.Logf("%v, stderr %q", err, stderr)
-	if cmd.ProcessState.ExitCode() != exitFail {
-		t.Errorf("exit status %d, want %d", cmd.ProcessState.ExitCode(), exitFail)
+	status, stdout, stderr := runCmd(t, cmd)
+	t.Logf("exit %d, stderr %q", status, stderr)
+	if status != exitFail {
+		t.Errorf("exit status %d, want %d", status, exitFail)
 	}
 	m := regexp.MustCompile(`^lease-scan: stopped after (\d+) of 4096 addresses \(their leases were printed\): .+\n$`).FindStringSubmatch(stderr)
 	if m == nil {

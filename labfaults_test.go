@@ -75,17 +75,7 @@ func runInLab(tb testing.TB, l *lab.Lab, args ...string) (status int, stdout, st
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(tb.Context(), 20*time.Second)
 	defer cancel()
-	cmd := labCommand(tb, ctx, l, args...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), out.String(), errb.String()
-	}
-	if err != nil {
-		tb.Fatalf("omapish %q: %v", args, err)
-	}
-	return 0, out.String(), errb.String()
+	return runCmd(tb, labCommand(tb, ctx, l, args...))
 }
 
 // lookupCode connects with the default profile and looks up the sample's

@@ -25,15 +25,8 @@ func createLarge(tb testing.TB, l *lab.Lab) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(tb.Context(), 10*time.Second)
 	defer cancel()
-	auth, err := omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c, err := (&omapi.Dialer{Auth: auth, NetDial: l.DialContext}).DialContext(ctx, l.Addr())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer c.Close()
+	c := labtest.Dial(tb, l)
+	defer c.Close() // before the test goes on
 	mac, _ := omapi.ParseMAC(largeMAC)
 	keys := omapi.Values{{Name: "name", Data: []byte(largeName)}, {Name: "hardware-address", Data: mac}}
 	keys.SetUint32("hardware-type", 1)

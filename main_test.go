@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -49,6 +50,23 @@ func TestScripts(t *testing.T) {
 			"lab": labCmd,
 		},
 	})
+}
+
+// runCmd runs cmd (the built command, or one that runs it) and returns
+// its exit status and output; a command that cannot run fails tb.
+func runCmd(tb testing.TB, cmd *exec.Cmd) (status int, stdout, stderr string) {
+	tb.Helper()
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		status = ee.ExitCode()
+	case err != nil:
+		tb.Fatalf("%s: %v", cmd, err)
+	}
+	return status, out.String(), errb.String()
 }
 
 // labCmd is `lab EXIT ARGS...`: run omapish ARGS inside the script's lab

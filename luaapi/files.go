@@ -19,29 +19,22 @@ const codeSyntax = "syntax"
 
 // readConf is omapi.read_conf(path).
 func readConf(L *lua.LState) int {
-	c := call{L: L, name: "read_conf"}
-	path := c.checkString(1, "path of a dhcpd.conf")
-	conf, err := dhcpconf.ReadConf(path)
-	if conf == nil {
-		return failFile(L, err, nil)
-	}
-	t := confTable(L, conf)
-	if err != nil {
-		return failFile(L, err, t)
-	}
-	L.Push(t)
-	return 1
+	return readFile(L, call{L: L, name: "read_conf"}, "path of a dhcpd.conf", dhcpconf.ReadConf, confTable)
 }
 
 // readLeases is omapi.read_leases(path).
 func readLeases(L *lua.LState) int {
-	c := call{L: L, name: "read_leases"}
-	path := c.checkString(1, "path of a dhcpd.leases")
-	ls, err := dhcpconf.ReadLeases(path)
-	if ls == nil {
+	return readFile(L, call{L: L, name: "read_leases"}, "path of a dhcpd.leases", dhcpconf.ReadLeases, leasesTable)
+}
+
+// readFile reads the file at argument 1 with read and returns its table,
+// or fails as failFile says.
+func readFile[T any](L *lua.LState, c call, what string, read func(string) (*T, error), table func(*lua.LState, *T) *lua.LTable) int {
+	v, err := read(c.checkString(1, what))
+	if v == nil {
 		return failFile(L, err, nil)
 	}
-	t := leasesTable(L, ls)
+	t := table(L, v)
 	if err != nil {
 		return failFile(L, err, t)
 	}
@@ -164,102 +157,86 @@ func confTable(L *lua.LState, c *dhcpconf.Conf) *lua.LTable {
 		t.RawSetString("omapi_port", lua.LNumber(c.OmapiPort))
 	}
 	setStr(t, "omapi_key", c.OmapiKey)
-
-	keys := L.NewTable()
-	for _, k := range c.Keys { // never the secret
-		kt := L.NewTable()
-		kt.RawSetString("name", lua.LString(k.Name))
-		setStr(kt, "algorithm", k.Algorithm)
-		setPos(kt, k.Pos)
-		keys.Append(kt)
-	}
-	t.RawSetString("keys", keys)
-
-	hosts := L.NewTable()
-	for _, h := range c.Hosts {
-		hosts.Append(fileHostTable(L, h, "conf"))
-	}
-	t.RawSetString("hosts", hosts)
-
-	groups := L.NewTable()
-	for _, g := range c.Groups {
-		groups.Append(groupTable(L, g))
-	}
-	t.RawSetString("groups", groups)
-
-	nets := L.NewTable()
-	for _, n := range c.SharedNetworks {
-		nt := L.NewTable()
-		nt.RawSetString("name", lua.LString(n.Name))
-		setPos(nt, n.Pos)
-		nets.Append(nt)
-	}
-	t.RawSetString("shared_networks", nets)
-
-	t.RawSetString("subnets", subnetsTable(L, c.Subnets))
-	t.RawSetString("pools", poolsTable(L, c.Pools))
-	t.RawSetString("classes", classesTable(L, c.Classes))
-	t.RawSetString("subclasses", subclassesTable(L, c.Subclasses))
-	t.RawSetString("peers", peersTable(L, c.Peers))
-
+	t.RawSetString("keys", listTable(L, c.Keys, confKeyTable))
+	t.RawSetString("hosts", listTable(L, c.Hosts, func(L *lua.LState, h dhcpconf.Host) *lua.LTable {
+		return fileHostTable(L, h, "conf")
+	}))
+	t.RawSetString("groups", listTable(L, c.Groups, groupTable))
+	t.RawSetString("shared_networks", listTable(L, c.SharedNetworks, sharedNetworkTable))
+	t.RawSetString("subnets", listTable(L, c.Subnets, subnetTable))
+	t.RawSetString("pools", listTable(L, c.Pools, poolTable))
+	t.RawSetString("classes", listTable(L, c.Classes, classTable))
+	t.RawSetString("subclasses", listTable(L, c.Subclasses, subclassTable))
+	t.RawSetString("peers", listTable(L, c.Peers, peerTable))
 	return t
 }
 
-// subnetsTable makes the Lua list of the conf's subnets.
-func subnetsTable(L *lua.LState, list []dhcpconf.Subnet) *lua.LTable {
-	subnets := L.NewTable()
-	for _, s := range list {
-		st := L.NewTable()
-		if s.Prefix.IsValid() {
-			st.RawSetString("network", lua.LString(s.Prefix.String()))
-		}
-		st.RawSetString("address", lua.LString(s.Address))
-		st.RawSetString("netmask", lua.LString(s.Mask))
-		setStr(st, "shared_network", s.SharedNetwork)
-		st.RawSetString("ranges", rangesTable(L, s.Ranges))
-		st.RawSetString("statements", strList(L, s.Statements))
-		setPos(st, s.Pos)
-		subnets.Append(st)
+// listTable is the array of f's table of each item.
+func listTable[T any](L *lua.LState, items []T, f func(*lua.LState, T) *lua.LTable) *lua.LTable {
+	t := L.CreateTable(len(items), 0)
+	for _, it := range items {
+		t.Append(f(L, it))
 	}
-	return subnets
+	return t
 }
 
-// poolsTable makes the Lua list of the conf's pools.
-func poolsTable(L *lua.LState, list []dhcpconf.Pool) *lua.LTable {
-	pools := L.NewTable()
-	for _, p := range list {
-		pt := L.NewTable()
-		setStr(pt, "subnet", p.Subnet)
-		setStr(pt, "shared_network", p.SharedNetwork)
-		setStr(pt, "failover_peer", p.FailoverPeer)
-		pt.RawSetString("ranges", rangesTable(L, p.Ranges))
-		pt.RawSetString("statements", strList(L, p.Statements))
-		setPos(pt, p.Pos)
-		pools.Append(pt)
-	}
-	return pools
+// confKeyTable is a key declaration: its name and algorithm, never the
+// secret.
+func confKeyTable(L *lua.LState, k dhcpconf.Key) *lua.LTable {
+	kt := L.NewTable()
+	kt.RawSetString("name", lua.LString(k.Name))
+	setStr(kt, "algorithm", k.Algorithm)
+	setPos(kt, k.Pos)
+	return kt
 }
 
-// peersTable makes the Lua list of the conf's peers.
-func peersTable(L *lua.LState, list []dhcpconf.Peer) *lua.LTable {
-	peers := L.NewTable()
-	for _, p := range list {
-		pt := L.NewTable()
-		pt.RawSetString("name", lua.LString(p.Name))
-		setStr(pt, "role", p.Role)
-		setStr(pt, "address", p.Address)
-		if p.Port != 0 {
-			pt.RawSetString("port", lua.LNumber(p.Port))
-		}
-		setStr(pt, "peer_address", p.PeerAddress)
-		if p.PeerPort != 0 {
-			pt.RawSetString("peer_port", lua.LNumber(p.PeerPort))
-		}
-		pt.RawSetString("statements", strList(L, p.Statements))
-		setPos(pt, p.Pos)
-		peers.Append(pt)
+func sharedNetworkTable(L *lua.LState, n dhcpconf.SharedNetwork) *lua.LTable {
+	nt := L.NewTable()
+	nt.RawSetString("name", lua.LString(n.Name))
+	setPos(nt, n.Pos)
+	return nt
+}
+
+func subnetTable(L *lua.LState, s dhcpconf.Subnet) *lua.LTable {
+	st := L.NewTable()
+	if s.Prefix.IsValid() {
+		st.RawSetString("network", lua.LString(s.Prefix.String()))
 	}
-	return peers
+	st.RawSetString("address", lua.LString(s.Address))
+	st.RawSetString("netmask", lua.LString(s.Mask))
+	setStr(st, "shared_network", s.SharedNetwork)
+	st.RawSetString("ranges", rangesTable(L, s.Ranges))
+	st.RawSetString("statements", strList(L, s.Statements))
+	setPos(st, s.Pos)
+	return st
+}
+
+func poolTable(L *lua.LState, p dhcpconf.Pool) *lua.LTable {
+	pt := L.NewTable()
+	setStr(pt, "subnet", p.Subnet)
+	setStr(pt, "shared_network", p.SharedNetwork)
+	setStr(pt, "failover_peer", p.FailoverPeer)
+	pt.RawSetString("ranges", rangesTable(L, p.Ranges))
+	pt.RawSetString("statements", strList(L, p.Statements))
+	setPos(pt, p.Pos)
+	return pt
+}
+
+func peerTable(L *lua.LState, p dhcpconf.Peer) *lua.LTable {
+	pt := L.NewTable()
+	pt.RawSetString("name", lua.LString(p.Name))
+	setStr(pt, "role", p.Role)
+	setStr(pt, "address", p.Address)
+	if p.Port != 0 {
+		pt.RawSetString("port", lua.LNumber(p.Port))
+	}
+	setStr(pt, "peer_address", p.PeerAddress)
+	if p.PeerPort != 0 {
+		pt.RawSetString("peer_port", lua.LNumber(p.PeerPort))
+	}
+	pt.RawSetString("statements", strList(L, p.Statements))
+	setPos(pt, p.Pos)
+	return pt
 }
 
 func groupTable(L *lua.LState, g dhcpconf.Group) *lua.LTable {
@@ -272,29 +249,21 @@ func groupTable(L *lua.LState, g dhcpconf.Group) *lua.LTable {
 	return t
 }
 
-func classesTable(L *lua.LState, cs []dhcpconf.Class) *lua.LTable {
-	t := L.NewTable()
-	for _, c := range cs {
-		ct := L.NewTable()
-		ct.RawSetString("name", lua.LString(c.Name))
-		ct.RawSetString("statements", strList(L, c.Statements))
-		setPos(ct, c.Pos)
-		t.Append(ct)
-	}
-	return t
+func classTable(L *lua.LState, c dhcpconf.Class) *lua.LTable {
+	ct := L.NewTable()
+	ct.RawSetString("name", lua.LString(c.Name))
+	ct.RawSetString("statements", strList(L, c.Statements))
+	setPos(ct, c.Pos)
+	return ct
 }
 
-func subclassesTable(L *lua.LState, cs []dhcpconf.Subclass) *lua.LTable {
-	t := L.NewTable()
-	for _, c := range cs {
-		ct := L.NewTable()
-		ct.RawSetString("class", lua.LString(c.Class))
-		ct.RawSetString("data", lua.LString(c.Data))
-		ct.RawSetString("statements", strList(L, c.Statements))
-		setPos(ct, c.Pos)
-		t.Append(ct)
-	}
-	return t
+func subclassTable(L *lua.LState, c dhcpconf.Subclass) *lua.LTable {
+	ct := L.NewTable()
+	ct.RawSetString("class", lua.LString(c.Class))
+	ct.RawSetString("data", lua.LString(c.Data))
+	ct.RawSetString("statements", strList(L, c.Statements))
+	setPos(ct, c.Pos)
+	return ct
 }
 
 func leasesTable(L *lua.LState, ls *dhcpconf.Leases) *lua.LTable {
@@ -303,62 +272,54 @@ func leasesTable(L *lua.LState, ls *dhcpconf.Leases) *lua.LTable {
 	t.RawSetString("records", lua.LNumber(ls.Records))
 	setStr(t, "server_duid", ls.ServerDUID)
 	setStr(t, "byte_order", ls.ByteOrder)
-
-	leases := L.CreateTable(len(ls.Leases), 0)
-	for _, l := range ls.Leases {
-		lt := L.NewTable()
-		lt.RawSetString("ip", lua.LString(l.Address))
-		lt.RawSetString("state", lua.LString(l.State))
-		setStr(lt, "next_state", l.NextState)
-		setStr(lt, "rewind_state", l.RewindState)
-		setTime(lt, "starts", l.Starts)
-		setTime(lt, "ends", l.Ends)
-		setTime(lt, "tstp", l.Tstp)
-		setTime(lt, "tsfp", l.Tsfp)
-		setTime(lt, "atsfp", l.Atsfp)
-		setTime(lt, "cltt", l.Cltt)
-		setStr(lt, "mac", l.MAC)
-		setStr(lt, "hardware_type", l.HardwareType)
-		setData(lt, "client_id", l.ClientID)
-		setStr(lt, "hostname", l.Hostname)
-		vars := L.NewTable()
-		for _, v := range l.Vars {
-			vars.RawSetString(v.Name, lua.LString(v.Value))
-		}
-		lt.RawSetString("vars", vars)
-		setBool(lt, "reserved", l.Reserved)
-		setBool(lt, "bootp", l.Bootp)
-		lt.RawSetString("statements", strList(L, l.Statements))
-		setPos(lt, l.Pos)
-		leases.Append(lt)
-	}
-	t.RawSetString("leases", leases)
-
-	hosts := L.NewTable()
-	for _, h := range ls.Hosts {
-		hosts.Append(fileHostTable(L, h, "omapi"))
-	}
-	t.RawSetString("hosts", hosts)
-
-	groups := L.NewTable()
-	for _, g := range ls.Groups {
-		groups.Append(groupTable(L, g))
-	}
-	t.RawSetString("groups", groups)
-
-	peers := L.NewTable()
-	for _, p := range ls.Peers {
-		pt := L.NewTable()
-		pt.RawSetString("name", lua.LString(p.Name))
-		setStr(pt, "my_state", p.MyState)
-		setTime(pt, "my_time", p.MyTime)
-		setStr(pt, "partner_state", p.PartnerState)
-		setTime(pt, "partner_time", p.PartnerTime)
-		setPos(pt, p.Pos)
-		peers.Append(pt)
-	}
-	t.RawSetString("peers", peers)
-	t.RawSetString("classes", classesTable(L, ls.Classes))
-	t.RawSetString("subclasses", subclassesTable(L, ls.Subclasses))
+	t.RawSetString("leases", listTable(L, ls.Leases, leaseTable))
+	t.RawSetString("hosts", listTable(L, ls.Hosts, func(L *lua.LState, h dhcpconf.Host) *lua.LTable {
+		return fileHostTable(L, h, "omapi")
+	}))
+	t.RawSetString("groups", listTable(L, ls.Groups, groupTable))
+	t.RawSetString("peers", listTable(L, ls.Peers, peerStateTable))
+	t.RawSetString("classes", listTable(L, ls.Classes, classTable))
+	t.RawSetString("subclasses", listTable(L, ls.Subclasses, subclassTable))
 	return t
+}
+
+// leaseTable is the current record of a lease.
+func leaseTable(L *lua.LState, l dhcpconf.Lease) *lua.LTable {
+	lt := L.NewTable()
+	lt.RawSetString("ip", lua.LString(l.Address))
+	lt.RawSetString("state", lua.LString(l.State))
+	setStr(lt, "next_state", l.NextState)
+	setStr(lt, "rewind_state", l.RewindState)
+	setTime(lt, "starts", l.Starts)
+	setTime(lt, "ends", l.Ends)
+	setTime(lt, "tstp", l.Tstp)
+	setTime(lt, "tsfp", l.Tsfp)
+	setTime(lt, "atsfp", l.Atsfp)
+	setTime(lt, "cltt", l.Cltt)
+	setStr(lt, "mac", l.MAC)
+	setStr(lt, "hardware_type", l.HardwareType)
+	setData(lt, "client_id", l.ClientID)
+	setStr(lt, "hostname", l.Hostname)
+	vars := L.NewTable()
+	for _, v := range l.Vars {
+		vars.RawSetString(v.Name, lua.LString(v.Value))
+	}
+	lt.RawSetString("vars", vars)
+	setBool(lt, "reserved", l.Reserved)
+	setBool(lt, "bootp", l.Bootp)
+	lt.RawSetString("statements", strList(L, l.Statements))
+	setPos(lt, l.Pos)
+	return lt
+}
+
+// peerStateTable is a failover peer's states as the leases file has them.
+func peerStateTable(L *lua.LState, p dhcpconf.PeerState) *lua.LTable {
+	pt := L.NewTable()
+	pt.RawSetString("name", lua.LString(p.Name))
+	setStr(pt, "my_state", p.MyState)
+	setTime(pt, "my_time", p.MyTime)
+	setStr(pt, "partner_state", p.PartnerState)
+	setTime(pt, "partner_time", p.PartnerTime)
+	setPos(pt, p.Pos)
+	return pt
 }

@@ -2,6 +2,7 @@ package luaapi
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -19,6 +20,55 @@ type Doc struct {
 	Signature string // e.g. "conn:lookup_ip(mac) -> ip"
 	Summary   string // one line
 	Detail    string // more lines, may be ""
+}
+
+// Label is the text a help index shows for d: its signature, or its name.
+func (d Doc) Label() string {
+	if d.Signature != "" {
+		return d.Signature
+	}
+	return d.Name
+}
+
+// WriteDoc writes d in full, as help("name") shows it: signature,
+// summary, details.
+func WriteDoc(w io.Writer, d Doc) {
+	var b strings.Builder
+	b.WriteString(d.Label() + "\n")
+	if d.Summary != "" {
+		b.WriteString("  " + d.Summary + "\n")
+	}
+	if d := strings.TrimSpace(d.Detail); d != "" {
+		b.WriteString("\n")
+		for _, l := range strings.Split(d, "\n") {
+			if l == "" {
+				b.WriteString("\n")
+				continue
+			}
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	io.WriteString(w, b.String())
+}
+
+// WriteIndex writes one line per Doc, as help() lists them: the label,
+// padded, and the summary.
+func WriteIndex(w io.Writer, docs []Doc) {
+	width := 0
+	for _, d := range docs {
+		width = max(width, len(d.Label()))
+	}
+	width = min(width, 40)
+	var b strings.Builder
+	for _, d := range docs {
+		l := d.Label()
+		if d.Summary == "" {
+			b.WriteString("  " + l + "\n")
+			continue
+		}
+		b.WriteString("  " + l + strings.Repeat(" ", max(width-len(l), 0)) + "  " + d.Summary + "\n")
+	}
+	io.WriteString(w, b.String())
 }
 
 // docs is the module's documentation, in the order help lists it.
@@ -300,43 +350,46 @@ func Functions() []Doc {
 	return append([]Doc(nil), docs...)
 }
 
-func findDoc(name string) (Doc, bool) {
+// FindDocs returns the Doc called name, or the Docs whose name ends in
+// the same last part ("lookup_ip" finds conn:lookup_ip; so does
+// conn.lookup_ip), as help("name") looks them up.
+func FindDocs(docs []Doc, name string) []Doc {
+	var found []Doc
 	for _, d := range docs {
-		if d.Name == name {
-			return d, true
+		if d.Name == name || strings.ReplaceAll(d.Name, ":", ".") == name {
+			return []Doc{d}
+		}
+		if shortName(d.Name) == shortName(name) {
+			found = append(found, d)
 		}
 	}
-	// Accept omapi.x for x, conn.lookup_ip for conn:lookup_ip, ...
-	for _, d := range docs {
-		short := d.Name[strings.LastIndexAny(d.Name, ".:")+1:]
-		if short == name || strings.ReplaceAll(d.Name, ":", ".") == name {
-			return d, true
-		}
-	}
-	return Doc{}, false
+	return found
 }
 
+// shortName is the part of a Doc name after its last "." or ":".
+func shortName(s string) string {
+	return s[strings.LastIndexAny(s, ".:")+1:]
+}
+
+// help is omapi.help([name]): the index, or one entry in full, as the
+// shell's help() shows them.
 func (m *module) help(L *lua.LState) int {
 	c := call{L: L, name: "help"}
 	w := m.stdout()
 	if L.Get(1) == lua.LNil {
 		fmt.Fprintln(w, `The omapi module. Failures return nil, message, code; misuse raises an error.`)
-		for _, d := range docs {
-			fmt.Fprintf(w, "  %-32s %s\n", d.Name, d.Summary)
-		}
+		WriteIndex(w, docs)
 		fmt.Fprintln(w, `omapi.help("name") shows one entry.`)
 		return 0
 	}
 	name := c.checkString(1, "function name")
-	d, ok := findDoc(name)
-	if !ok {
+	switch found := FindDocs(docs, name); len(found) {
+	case 0:
 		c.argError(1, fmt.Sprintf("no help for %q", name))
-	}
-	fmt.Fprintf(w, "%s\n  %s\n", d.Signature, d.Summary)
-	if d.Detail != "" {
-		for _, line := range strings.Split(d.Detail, "\n") {
-			fmt.Fprintf(w, "  %s\n", line)
-		}
+	case 1:
+		WriteDoc(w, found[0])
+	default:
+		WriteIndex(w, found)
 	}
 	return 0
 }

@@ -32,6 +32,7 @@ func FuzzHelpers(f *testing.F) {
 		L.SetGlobal("PATTERN", lua.LString(pattern))
 		L.SetGlobal("ARGV", argv)
 		err := L.DoString(`
+			local util = require "omapish.util"
 			local failures = {}
 			local function try(name, fn, ...)
 				local ok, err = pcall(fn, ...)
@@ -39,23 +40,23 @@ func FuzzHelpers(f *testing.F) {
 					failures[#failures + 1] = name .. ": " .. tostring(err)
 				end
 			end
-			try("csv_decode", omapi.csv_decode, TEXT)
-			try("csv_decode header", omapi.csv_decode, TEXT, true)
-			try("toml_decode", omapi.toml_decode, TEXT)
-			try("glob", omapi.glob, PATTERN, TEXT)
-			try("glob reversed", omapi.glob, TEXT, PATTERN)
-			try("ip_range", omapi.ip_range, TEXT)
+			try("csv_decode", util.csv_decode, TEXT)
+			try("csv_decode header", util.csv_decode, TEXT, true)
+			try("toml_decode", util.toml_decode, TEXT)
+			try("glob", util.glob, PATTERN, TEXT)
+			try("glob reversed", util.glob, TEXT, PATTERN)
+			try("ip_range", util.ip_range, TEXT)
 			try("ips", function()
-				local first, last, count = omapi.ip_range(TEXT)
+				local first, last, count = util.ip_range(TEXT)
 				if not first then return end
 				local n = 0
-				for i, ip in omapi.ips(TEXT) do
+				for i, ip in util.ips(TEXT) do
 					n = n + 1
 					if n == 300 then break end
 				end
 				assert(n == math.min(count, 300), "FUZZ: ips gave " .. n .. " of " .. count)
 			end)
-			try("getopt", omapi.getopt, ARGV, {a = "flag", b = "string", n = "number", l = "list", h = "a", [PATTERN] = "flag"})
+			try("getopt", util.getopt, ARGV, {a = "flag", b = "string", n = "number", l = "list", h = "a", [PATTERN] = "flag"})
 			try("unhex", omapi.unhex, TEXT)
 			try("hexdump", omapi.hexdump, TEXT)
 			try("hex", omapi.hex, TEXT, PATTERN)

@@ -71,6 +71,7 @@ type module struct {
 	opts  Options
 	conns map[*luaConn]struct{}
 	table *lua.LTable
+	util  *lua.LTable // omapish.util
 
 	// Method tables of the userdata classes.
 	connMethods, objectMethods, messageMethods *lua.LTable
@@ -92,6 +93,10 @@ func Preload(L *lua.LState, opts Options) {
 	L.G.Registry.RawSetString(registryKey, ud)
 	m.registerTypes(L)
 	m.table = m.newModuleTable(L)
+	m.util = m.newUtilTable(L)
+	// The helpers under their old names, omapi.getopt and the like: one
+	// release more.
+	m.util.ForEach(func(k, v lua.LValue) { m.table.RawSet(k, v) })
 	m.nameCalls(L)
 	L.PreloadModule("omapi", func(L *lua.LState) int {
 		L.Push(m.table)
@@ -126,7 +131,7 @@ func stateContext(L *lua.LState) context.Context {
 
 // moduleFuncs returns the functions of the omapi table.
 func (m *module) moduleFuncs() map[string]lua.LGFunction {
-	return m.withUtil(map[string]lua.LGFunction{
+	return withSchemaHelpers(map[string]lua.LGFunction{
 		"connect":     m.connect,
 		"servers":     m.servers,
 		"u32":         m.u32,

@@ -1,9 +1,10 @@
 package luaapi
 
-// Helpers for scripts that are not about OMAPI itself: command-line
-// options, address ranges, CSV and TOML files, glob patterns, terminals,
-// and the schema's wire types for byte-level debugging. The saved scripts
-// (scripts/*.lua) are built on them.
+// Helpers for scripts that are not about OMAPI itself, the module
+// omapish.util: command-line options, address ranges, CSV and TOML files,
+// glob patterns, terminals. The saved scripts (scripts/*.lua) are built
+// on them. And, in the omapi table, the schema's wire types for
+// byte-level debugging (kind, decode, hex).
 //
 // Conventions as in the rest of the module: a wrong argument type raises
 // a Lua error naming the function; bad text — an option the spec does not
@@ -33,9 +34,14 @@ import (
 	"github.com/omapish/omapish/omapi"
 )
 
-// withUtil adds the helper functions to the functions of the omapi table.
-func (m *module) withUtil(fns map[string]lua.LGFunction) map[string]lua.LGFunction {
-	for name, fn := range map[string]lua.LGFunction{
+// UtilModule is the name of the helpers' module: require("omapish.util").
+const UtilModule = "omapish.util"
+
+// utilFuncs are the functions of omapish.util. The omapi table holds them
+// too, under the same names, as aliases kept for one release (README,
+// "Saved scripts").
+func (m *module) utilFuncs() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
 		"getopt":      getopt,
 		"ip_range":    ipRange,
 		"ips":         ips,
@@ -44,12 +50,25 @@ func (m *module) withUtil(fns map[string]lua.LGFunction) map[string]lua.LGFuncti
 		"toml_decode": tomlDecode,
 		"glob":        glob,
 		"isatty":      m.isatty,
-		"kind":        kindFn,
-		"decode":      decodeFn,
-		"hex":         hexFn,
-	} {
-		fns[name] = fn
 	}
+}
+
+// newUtilTable makes the omapish.util table, and require loads it.
+func (m *module) newUtilTable(L *lua.LState) *lua.LTable {
+	t := L.SetFuncs(L.NewTable(), guardAll("util.", m.utilFuncs()))
+	L.PreloadModule(UtilModule, func(L *lua.LState) int {
+		L.Push(t)
+		return 1
+	})
+	return t
+}
+
+// withSchemaHelpers adds the byte-level helpers of the schema's wire
+// types to the functions of the omapi table.
+func withSchemaHelpers(fns map[string]lua.LGFunction) map[string]lua.LGFunction {
+	fns["kind"] = kindFn
+	fns["decode"] = decodeFn
+	fns["hex"] = hexFn
 	return fns
 }
 
@@ -59,7 +78,7 @@ func init() {
 
 // utilDocs document the helpers; init appends them to docs.
 var utilDocs = []Doc{
-	{"omapi.getopt", "omapi.getopt(args, spec) -> options, positional | nil, message",
+	{"util.getopt", "util.getopt(args, spec) -> options, positional | nil, message",
 		"Parse command-line options (e.g. the script's arg table) by a spec.",
 		`spec maps option names to kinds: "flag" (true when given), "string", "number" (decimal) or "list"
 (repeatable; each value is also split at commas); any other value names the option it is an
@@ -68,30 +87,30 @@ one-letter name is also -x or -x value. Options and operands may be mixed; "--" 
 options, and "-" is an operand. options is keyed by the spec's (canonical) names; positional
 is the array of operands. An unknown option, a missing value, a bad number or a string
 option given twice returns nil, message.`},
-	{"omapi.ip_range", "omapi.ip_range(spec) -> first, last, count | nil, message",
+	{"util.ip_range", "util.ip_range(spec) -> first, last, count | nil, message",
 		`The first and last IPv4 address and the count of a range "A-B", a CIDR "A/N" or one address.`,
 		"A CIDR with host bits set is taken as its network (192.0.2.7/24 is 192.0.2.0-192.0.2.255)."},
-	{"omapi.ips", "omapi.ips(spec) -> iterator",
-		"Iterate over the addresses of a range: for i, ip in omapi.ips(\"192.0.2.0/24\") do ... end.",
-		"spec as for omapi.ip_range; a spec that does not parse raises an error (check it with ip_range)."},
-	{"omapi.csv_decode", "omapi.csv_decode(text [, header]) -> records, lines | nil, message",
+	{"util.ips", "util.ips(spec) -> iterator",
+		"Iterate over the addresses of a range: for i, ip in util.ips(\"192.0.2.0/24\") do ... end.",
+		"spec as for util.ip_range; a spec that does not parse raises an error (check it with ip_range)."},
+	{"util.csv_decode", "util.csv_decode(text [, header]) -> records, lines | nil, message",
 		"Parse CSV text (RFC 4180) into an array of records.",
 		`Without header each record is an array of fields; with header=true the first record names
 the columns and each later record is a table column -> field. lines[i] is the line record i
 starts on. Leading spaces of fields are dropped, blank lines and lines starting with # are
 skipped, every record must have as many fields as the first. A malformed file returns nil and a
 message with the line.`},
-	{"omapi.csv_encode", "omapi.csv_encode(fields) -> line",
+	{"util.csv_encode", "util.csv_encode(fields) -> line",
 		"One CSV record (without the newline) of an array of strings, numbers or booleans.",
 		"Fields holding a comma, a quote, a newline or leading space are quoted."},
-	{"omapi.toml_decode", "omapi.toml_decode(text) -> table | nil, message",
+	{"util.toml_decode", "util.toml_decode(text) -> table | nil, message",
 		"Parse TOML text into a table.",
 		`Integers and floats become numbers, dates and times RFC 3339 text (local ones without an
 offset: 2026-11-26, 17:00:00), arrays (also of tables) arrays. A malformed file returns nil and a message with the line.`},
-	{"omapi.glob", "omapi.glob(pattern, text) -> matched | nil, message",
+	{"util.glob", "util.glob(pattern, text) -> matched | nil, message",
 		"Whether text matches a shell-style glob as a whole: * ? [a-z] [!a-z] and \\ escapes.",
 		"Case-sensitive; * and ? do not match /; write ] inside a class as \\]. A malformed pattern returns nil, message."},
-	{"omapi.isatty", `omapi.isatty("stdin"|"stdout"|"stderr"|fd) -> boolean`,
+	{"util.isatty", `util.isatty("stdin"|"stdout"|"stderr"|fd) -> boolean`,
 		"Whether a standard stream (or file descriptor) is a terminal, e.g. to show progress only there.", ""},
 	{"omapi.kind", "omapi.kind(type, name) -> kind, known",
 		`The wire type the schema gives attribute name on objects of type: "string", "uint32", "bool", "ip", "ips", "mac", "time", "handle", "flags" or "bytes".`,
@@ -100,151 +119,6 @@ offset: 2026-11-26, 17:00:00), arrays (also of tables) arrays. A malformed file 
 		"Decode wire bytes as a kind, or say why they do not fit it (e.g. \"8 bytes, want 4\").",
 		"Values as attributes decode: numbers, booleans, dotted IPs (a table for several), aa:bb:.. MACs, epoch seconds, strings."},
 	{"omapi.hex", "omapi.hex(bytes [, sep]) -> text", "Lower-case hex of bytes, with sep between bytes (default none).", ""},
-}
-
-// ---- getopt ----
-
-// optKinds are the kinds of option getopt knows.
-var optKinds = []string{"flag", "string", "number", "list"}
-
-func getopt(L *lua.LState) int {
-	c := call{L: L, name: "getopt"}
-	argT := c.checkTable(1, "array of arguments")
-	specT := c.checkTable(2, "option spec")
-
-	var args []string
-	for i := 1; i <= argT.Len(); i++ {
-		switch v := argT.RawGetInt(i).(type) {
-		case lua.LString:
-			args = append(args, string(v))
-		case lua.LNumber:
-			args = append(args, v.String())
-		default:
-			c.argError(1, fmt.Sprintf("argument %d: string expected, got %s", i, typeName(v)))
-		}
-	}
-
-	kinds := map[string]string{} // canonical name → kind
-	alias := map[string]string{} // alias → canonical name
-	raw := map[string]string{}
-	specT.ForEach(func(k, v lua.LValue) {
-		ks, ok := k.(lua.LString)
-		if !ok || ks == "" || strings.HasPrefix(string(ks), "-") || strings.Contains(string(ks), "=") {
-			c.argError(2, fmt.Sprintf("option names must be strings without a leading - or an =, got %s", luaRepr(k)))
-		}
-		vs, ok := v.(lua.LString)
-		if !ok {
-			c.argError(2, fmt.Sprintf("option %s: kind (%s) or the name of another option expected, got %s",
-				ks, strings.Join(optKinds, ", "), typeName(v)))
-		}
-		raw[string(ks)] = string(vs)
-	})
-	if len(raw) == 0 {
-		c.argError(2, "option spec: at least one option expected")
-	}
-	for name, v := range raw {
-		if contains(optKinds, v) {
-			kinds[name] = v
-		}
-	}
-	for name, v := range raw {
-		if contains(optKinds, v) {
-			continue
-		}
-		if _, ok := kinds[v]; !ok {
-			c.argError(2, fmt.Sprintf("option %s: %q is neither a kind (%s) nor another option", name, v, strings.Join(optKinds, ", ")))
-		}
-		alias[name] = v
-	}
-
-	opts := L.NewTable()
-	operands := L.NewTable()
-	given := map[string]bool{}
-	failf := func(format string, a ...any) int {
-		L.Push(lua.LNil)
-		L.Push(lua.LString(fmt.Sprintf(format, a...)))
-		return 2
-	}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			for _, rest := range args[i+1:] {
-				operands.Append(lua.LString(rest))
-			}
-			break
-		}
-		if a == "-" || !strings.HasPrefix(a, "-") {
-			operands.Append(lua.LString(a))
-			continue
-		}
-		shown, value, hasValue := a, "", false
-		var name string
-		if strings.HasPrefix(a, "--") {
-			name = a[2:]
-			if n, v, ok := strings.Cut(name, "="); ok {
-				name, value, hasValue = n, v, true
-				shown = "--" + n
-			}
-		} else {
-			name = a[1:]
-			if len(name) != 1 {
-				return failf("unknown option %s (long options take two dashes)", a)
-			}
-		}
-		canon := name
-		if t, ok := alias[name]; ok {
-			canon = t
-		}
-		kind, ok := kinds[canon]
-		if !ok {
-			return failf("unknown option %s", shown)
-		}
-		if kind == "flag" {
-			if hasValue {
-				return failf("option %s takes no value", shown)
-			}
-			opts.RawSetString(canon, lua.LTrue)
-			continue
-		}
-		if !hasValue {
-			if i+1 >= len(args) {
-				return failf("option %s needs a value", shown)
-			}
-			i++
-			value = args[i]
-		}
-		switch kind {
-		case "string":
-			if given[canon] {
-				return failf("option %s given twice", shown)
-			}
-			opts.RawSetString(canon, lua.LString(value))
-		case "number":
-			if given[canon] {
-				return failf("option %s given twice", shown)
-			}
-			n, err := parseNumber(value)
-			if err != nil {
-				return failf("option %s: number expected, got %q", shown, value)
-			}
-			opts.RawSetString(canon, n)
-		case "list":
-			t, _ := opts.RawGetString(canon).(*lua.LTable)
-			if t == nil {
-				t = L.NewTable()
-				opts.RawSetString(canon, t)
-			}
-			for _, part := range strings.Split(value, ",") {
-				if part = strings.TrimSpace(part); part != "" {
-					t.Append(lua.LString(part))
-				}
-			}
-		}
-		given[canon] = true
-	}
-	L.Push(opts)
-	L.Push(operands)
-	return 2
 }
 
 // parseNumber reads a decimal number.

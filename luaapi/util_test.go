@@ -11,68 +11,10 @@ import (
 // The helpers are tested from Lua, as scripts use them. Each chunk asserts
 // with a message naming the case, so a failure says which one.
 
-func TestGetopt(t *testing.T) {
-	L := newState(t, Options{})
-	doString(t, L, `
-		local spec = {state="list", mac="string", all="flag", chunk="number", help="flag", h="help", x="flag"}
-		local function same(a, b, what)
-			assert(omapi.json(a) == omapi.json(b), what .. ": got " .. omapi.json(a) .. ", want " .. omapi.json(b))
-		end
-
-		-- options and operands mixed, all the spellings
-		local o, rest = omapi.getopt({"192.0.2.0/24", "--state", "active,free", "--state=expired",
-			"--mac=00:00:5e", "--all", "-h", "--chunk", "512", "more"}, spec)
-		same(o, {state={"active", "free", "expired"}, mac="00:00:5e", all=true, help=true, chunk=512}, "mixed")
-		same(rest, {"192.0.2.0/24", "more"}, "operands")
-
-		-- -- ends the options; - is an operand; -x and --x for one-letter names
-		o, rest = omapi.getopt({"-x", "-", "--", "--all", "-h"}, spec)
-		same(o, {x=true}, "after --")
-		same(rest, {"-", "--all", "-h"}, "operands after --")
-		o = omapi.getopt({"--x", "--h"}, spec)
-		same(o, {x=true, help=true}, "one-letter with two dashes")
-
-		-- nothing given: empty tables
-		o, rest = omapi.getopt({}, spec)
-		assert(next(o) == nil and #rest == 0, "empty")
-
-		-- arg[0] is not an argument
-		o, rest = omapi.getopt({[0]="script.lua", "a"}, spec)
-		same(rest, {"a"}, "arg[0] ignored")
-
-		-- an empty list item is dropped; values may hold =
-		o = omapi.getopt({"--state", "active,,free,", "--mac", "a=b"}, spec)
-		same(o, {state={"active", "free"}, mac="a=b"}, "list items")
-
-		-- errors: nil, message
-		for _, c in ipairs{
-			{{"--bogus"}, "unknown option --bogus"},
-			{{"--bogus=1"}, "unknown option --bogus"},
-			{{"-q"}, "unknown option -q"},
-			{{"-all"}, "long options take two dashes"},
-			{{"--mac"}, "option --mac needs a value"},
-			{{"--all=yes"}, "option --all takes no value"},
-			{{"--chunk", "many"}, "option --chunk: number expected"},
-			{{"--mac", "a", "--mac", "b"}, "option --mac given twice"},
-		} do
-			local o, msg = omapi.getopt(c[1], spec)
-			assert(o == nil and type(msg) == "string" and msg:find(c[2], 1, true),
-				table.concat(c[1], " ") .. ": " .. tostring(msg))
-		end
-
-		-- misuse raises
-		for _, bad in ipairs{ {}, {a="nokind"}, {a=1}, {["--a"]="flag"} } do
-			local ok, err = pcall(omapi.getopt, {}, bad)
-			assert(not ok and err:find("getopt"), "bad spec: " .. tostring(err))
-		end
-		local ok, err = pcall(omapi.getopt, {{}}, spec)
-		assert(not ok and err:find("argument 1: string expected"), tostring(err))
-	`)
-}
-
 func TestIPRange(t *testing.T) {
 	L := newState(t, Options{})
 	doString(t, L, `
+		local util = require "omapish.util"
 		for _, c in ipairs{
 			{"192.0.2.10-192.0.2.20", "192.0.2.10", "192.0.2.20", 11},
 			{" 192.0.2.10 - 192.0.2.10 ", "192.0.2.10", "192.0.2.10", 1},
@@ -83,7 +25,7 @@ func TestIPRange(t *testing.T) {
 			{"192.0.2.9", "192.0.2.9", "192.0.2.9", 1},
 			{"192.0.2.9/32", "192.0.2.9", "192.0.2.9", 1},
 		} do
-			local a, b, n = omapi.ip_range(c[1])
+			local a, b, n = util.ip_range(c[1])
 			assert(a == c[2] and b == c[3] and n == c[4],
 				c[1] .. ": got " .. tostring(a) .. " " .. tostring(b) .. " " .. tostring(n))
 		end
@@ -95,21 +37,21 @@ func TestIPRange(t *testing.T) {
 			{"host.example", "not an IPv4 address"},
 			{"", "not an IPv4 address"},
 		} do
-			local a, msg = omapi.ip_range(c[1])
+			local a, msg = util.ip_range(c[1])
 			assert(a == nil and msg:find(c[2], 1, true), c[1] .. ": " .. tostring(msg))
 		end
 
 		-- ips iterates in order, over the end of an octet and up to the last address
 		local got = {}
-		for i, ip in omapi.ips("192.0.2.254-192.0.3.1") do got[#got+1] = i .. "=" .. ip end
+		for i, ip in util.ips("192.0.2.254-192.0.3.1") do got[#got+1] = i .. "=" .. ip end
 		assert(table.concat(got, " ") == "1=192.0.2.254 2=192.0.2.255 3=192.0.3.0 4=192.0.3.1", table.concat(got, " "))
 		got = {}
-		for _, ip in omapi.ips("255.255.255.254/31") do got[#got+1] = ip end
+		for _, ip in util.ips("255.255.255.254/31") do got[#got+1] = ip end
 		assert(table.concat(got, " ") == "255.255.255.254 255.255.255.255", table.concat(got, " "))
 		local n = 0
-		for _ in omapi.ips("10.1.0.0/16") do n = n + 1 end
+		for _ in util.ips("10.1.0.0/16") do n = n + 1 end
 		assert(n == 65536, n)
-		local ok, err = pcall(omapi.ips, "nope")
+		local ok, err = pcall(util.ips, "nope")
 		assert(not ok and err:find("ips") and err:find("not an IPv4 address"), tostring(err))
 	`)
 }
@@ -117,12 +59,13 @@ func TestIPRange(t *testing.T) {
 func TestCSV(t *testing.T) {
 	L := newState(t, Options{})
 	doString(t, L, `
+		local util = require "omapish.util"
 		local function same(a, b, what)
 			assert(omapi.json(a) == omapi.json(b), what .. ": got " .. omapi.json(a) .. ", want " .. omapi.json(b))
 		end
 		local text = '\239\187\191name, mac,ip\n# a comment\n\nweb1,00:00:5e:00:53:a1,192.0.2.61\n' ..
 			'"web, two","00:00:5e:00:53:a2",""\n"multi\nline",x,"say ""hi"""\n'
-		local rows, lines = omapi.csv_decode(text, true)
+		local rows, lines = util.csv_decode(text, true)
 		same(rows, {
 			{name="web1", mac="00:00:5e:00:53:a1", ip="192.0.2.61"},
 			{name="web, two", mac="00:00:5e:00:53:a2", ip=""},
@@ -130,9 +73,9 @@ func TestCSV(t *testing.T) {
 		}, "with header")
 		same(lines, {4, 5, 6}, "lines")
 
-		rows = omapi.csv_decode("a,b\nc,d\n")
+		rows = util.csv_decode("a,b\nc,d\n")
 		same(rows, {{"a", "b"}, {"c", "d"}}, "without header")
-		rows = omapi.csv_decode("")
+		rows = util.csv_decode("")
 		assert(#rows == 0, "empty text")
 
 		for _, c in ipairs{
@@ -141,18 +84,18 @@ func TestCSV(t *testing.T) {
 			{"name,,ip\n", "column 2 has no name"},
 			{"name,ip,name\n", 'column "name" named twice'},
 		} do
-			local r, msg = omapi.csv_decode(c[1], true)
+			local r, msg = util.csv_decode(c[1], true)
 			assert(r == nil and msg:find(c[2], 1, true), c[1] .. ": " .. tostring(msg))
 		end
 
 		-- encode quotes what needs it and round-trips
-		local line = omapi.csv_encode{"plain", "with,comma", 'q"uote', " lead", 42, true, ""}
+		local line = util.csv_encode{"plain", "with,comma", 'q"uote', " lead", 42, true, ""}
 		assert(line == 'plain,"with,comma","q""uote"," lead",42,true,', line)
-		local back = omapi.csv_decode(omapi.csv_encode{"a\nb", "c"} .. "\n")
+		local back = util.csv_decode(util.csv_encode{"a\nb", "c"} .. "\n")
 		same(back, {{"a\nb", "c"}}, "round trip")
-		local ok, err = pcall(omapi.csv_encode, {"a", {}})
+		local ok, err = pcall(util.csv_encode, {"a", {}})
 		assert(not ok and err:find("field 2"), tostring(err))
-		ok, err = pcall(omapi.csv_encode, {})
+		ok, err = pcall(util.csv_encode, {})
 		assert(not ok and err:find("at least one field"), tostring(err))
 	`)
 }
@@ -160,7 +103,8 @@ func TestCSV(t *testing.T) {
 func TestTOML(t *testing.T) {
 	L := newState(t, Options{})
 	doString(t, L, `
-		local t = assert(omapi.toml_decode[==[
+		local util = require "omapish.util"
+		local t = assert(util.toml_decode[==[
 title = "hosts"
 count = 3
 ratio = 0.5
@@ -191,9 +135,9 @@ x = 1
 		assert(#t.host == 2 and t.host[1].name == "web1" and t.host[2].absent == true, "array of tables")
 		assert(t.group.inner.x == 1, "nested table")
 
-		local r, msg = omapi.toml_decode("a = 1\nb = = 2\n")
+		local r, msg = util.toml_decode("a = 1\nb = = 2\n")
 		assert(r == nil and msg:find("line 2", 1, true), tostring(msg))
-		r, msg = omapi.toml_decode("a = 1\na = 2\n")
+		r, msg = util.toml_decode("a = 1\na = 2\n")
 		assert(r == nil and msg:find("line 2", 1, true), tostring(msg))
 	`)
 }
@@ -201,6 +145,7 @@ x = 1
 func TestGlob(t *testing.T) {
 	L := newState(t, Options{})
 	doString(t, L, `
+		local util = require "omapish.util"
 		for _, c in ipairs{
 			{"client*", "client150", true},
 			{"client*", "xclient150", false},
@@ -214,11 +159,11 @@ func TestGlob(t *testing.T) {
 			{"a\\*", "ab", false},
 			{"Client*", "client1", false},
 		} do
-			assert(omapi.glob(c[1], c[2]) == c[3], c[1] .. " ~ " .. c[2])
+			assert(util.glob(c[1], c[2]) == c[3], c[1] .. " ~ " .. c[2])
 		end
-		local r, msg = omapi.glob("[a-", "b")
+		local r, msg = util.glob("[a-", "b")
 		assert(r == nil and msg:find("bad glob pattern"), tostring(msg))
-		r, msg = omapi.glob("x[a-", "y")
+		r, msg = util.glob("x[a-", "y")
 		assert(r == nil and msg:find("bad glob pattern"), tostring(msg))
 	`)
 }
@@ -226,7 +171,7 @@ func TestGlob(t *testing.T) {
 func TestIsatty(t *testing.T) {
 	// A buffer is not a terminal; neither is a pipe.
 	L := newState(t, Options{Stdout: &bytes.Buffer{}})
-	doString(t, L, `assert(omapi.isatty("stdout") == false, "stdout buffer")`)
+	doString(t, L, `assert(require("omapish.util").isatty("stdout") == false, "stdout buffer")`)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -235,20 +180,22 @@ func TestIsatty(t *testing.T) {
 	defer w.Close()
 	L.SetGlobal("FD", lua.LNumber(w.Fd()))
 	doString(t, L, `
-		assert(omapi.isatty(FD) == false, "pipe")
-		assert(type(omapi.isatty("stderr")) == "boolean")
-		local ok, err = pcall(omapi.isatty, "stdwhat")
+		local util = require "omapish.util"
+		assert(util.isatty(FD) == false, "pipe")
+		assert(type(util.isatty("stderr")) == "boolean")
+		local ok, err = pcall(util.isatty, "stdwhat")
 		assert(not ok and err:find("isatty"), tostring(err))
-		ok, err = pcall(omapi.isatty, -1)
+		ok, err = pcall(util.isatty, -1)
 		assert(not ok and err:find("file descriptor expected"), tostring(err))
 	`)
 	L = newState(t, Options{Stdout: w})
-	doString(t, L, `assert(omapi.isatty("stdout") == false, "stdout pipe")`)
+	doString(t, L, `assert(require("omapish.util").isatty("stdout") == false, "stdout pipe")`)
 }
 
 func TestKindDecodeHex(t *testing.T) {
 	L := newState(t, Options{})
 	doString(t, L, `
+		local util = require "omapish.util"
 		assert(omapi.kind("lease", "ip-address") == "ip")
 		assert(omapi.kind("host", "ip-address") == "ips")
 		assert(omapi.kind("lease", "ends") == "time")
@@ -280,5 +227,22 @@ func TestKindDecodeHex(t *testing.T) {
 		assert(omapi.hex("\192\0\2\150") == "c0000296")
 		assert(omapi.hex("\192\0\2\150", " ") == "c0 00 02 96")
 		assert(omapi.hex("") == "")
+	`)
+}
+
+// TestUtilAliases: the helpers are in omapish.util, and under their old
+// names in the omapi table (for one release), as the same functions.
+func TestUtilAliases(t *testing.T) {
+	L := newState(t, Options{})
+	doString(t, L, `
+		local util = require "omapish.util"
+		local n = 0
+		for name, fn in pairs(util) do
+			assert(type(fn) == "function", name)
+			assert(omapi[name] == fn, "omapi." .. name .. " is not util." .. name)
+			n = n + 1
+		end
+		assert(n == 8, n .. " helpers")
+		assert(require("omapish.util") == util, "one table")
 	`)
 }

@@ -242,3 +242,15 @@ func errorMessage(err error, name, src string) string {
 	}
 	return err.Error()
 }
+
+// StripShebang makes a first line that starts with # (a #! line, which
+// lua(1) skips) a comment, so that the line numbers of the rest stay.
+func StripShebang(src string) string {
+	if !strings.HasPrefix(src, "#") {
+		return src
+	}
+	if i := strings.IndexByte(src, '\n'); i >= 0 {
+		return "--" + src[i:]
+	}
+	return ""
+}

@@ -7,21 +7,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/omapish/omapish/omapi"
 	lua "github.com/yuin/gopher-lua"
 )
-
-// Classes are the metatable names of the omapi module's userdata, whose
-// methods completion offers after "name:".
-var classes = []string{"omapi.conn", "omapi.object", "omapi.message"}
-
-// optionKeys are the table keys of the omapi module's option and argument
-// tables (design.md), offered with the attribute names at a table key.
-var optionKeys = []string{
-	"address", "algorithm", "authid", "create", "exclusive", "force", "handle", "hostname",
-	"ip", "key_name", "lookup", "mac", "message", "name", "object", "op", "raw", "rid", "secret",
-	"secret_env", "secret_file", "tid", "timeout", "update",
-}
 
 // Complete returns the completions of the word that ends at byte offset
 // pos of line, each one the full text that replaces that word, sorted. It
@@ -33,30 +20,38 @@ var optionKeys = []string{
 //     the omapi functions starting with "lo");
 //   - after "name:" the methods of the value's metatable ("conn:lo" →
 //     "lookup_ip(", ...); when name is not a global (a local the completer
-//     cannot see), the methods of all three omapi userdata classes, read
-//     from the metatables registered as "omapi.conn", "omapi.object" and
-//     "omapi.message";
-//   - inside a string literal, object type names (omapi.Types()) and
-//     attribute names (omapi.Attributes("")): `conn:open("ho` → "host";
+//     cannot see), the methods of all the module's userdata classes
+//     (m.Classes()), read from their metatables;
+//   - inside a string literal, object type names (m.TypeNames()) and
+//     attribute names (m.AttributeNames()): `conn:open("ho` → "host";
 //     as the first argument of open or create, type names only; in
 //     `{["hard` the attribute with its closing `"]=`;
 //   - at a table key (after "{" or "," inside a table constructor)
-//     attribute names and the module's option keys, written as a key:
+//     attribute names and the module's option keys (m.OptionKeys()),
+//     written as a key:
 //     "name=", and `["hardware-address"]=` for a name that is not a Lua
 //     identifier, so `{hard` → `["hardware-address"]=` and
 //     `["hardware-type"]=`. The word being completed may contain "-" there.
 //
-// Nothing is offered inside a comment or a long string. L is only read.
-func Complete(L *lua.LState, line string, pos int) []string {
-	_, c := (&completer{L: L}).complete(line, pos)
+// Nothing is offered inside a comment or a long string. L is only read;
+// m nil is a module that offers nothing.
+func Complete(L *lua.LState, m Module, line string, pos int) []string {
+	_, c := newCompleter(L, m).complete(line, pos)
 	return c
 }
 
-// completer computes completions; docs add the methods that Doc names
-// list ("conn:lookup_ip") to those found in the metatables.
+// completer computes completions; the module's docs add the methods that
+// Doc names list ("conn:lookup_ip") to those found in the metatables.
 type completer struct {
-	L    *lua.LState
-	docs []Doc
+	L   *lua.LState
+	mod Module
+}
+
+func newCompleter(L *lua.LState, m Module) *completer {
+	if m == nil {
+		m = noModule{}
+	}
+	return &completer{L: L, mod: m}
 }
 
 // lexMode is where a scan of the text before the cursor ended.
@@ -194,7 +189,7 @@ func (c *completer) complete(line string, pos int) (int, []string) {
 		prev := strings.TrimRight(line[:j], " \t\r\n")
 		if n := len(st.stack); n > 0 && st.stack[n-1] == '{' && prev != "" &&
 			(prev[len(prev)-1] == '{' || prev[len(prev)-1] == ',') {
-			out := filter(keyForms(), key, func(s string) string { return bareName(s) })
+			out := filter(c.keyForms(), key, func(s string) string { return bareName(s) })
 			if !strings.Contains(key, "-") {
 				out = append(out, filter(c.globals(), key, nil)...)
 			}
@@ -242,26 +237,26 @@ func (c *completer) inString(line string, pos int, st lexState) (int, []string) 
 	var names []string
 	switch {
 	case strings.HasSuffix(before, "["):
-		for _, a := range keyNames() {
+		for _, a := range c.keyNames() {
 			names = append(names, a+string(st.quote)+"]=")
 		}
 	case openCall.MatchString(before):
-		names = append(names, omapi.Types()...)
+		names = append(names, c.mod.TypeNames()...)
 	default:
-		names = append(append(names, omapi.Types()...), omapi.Attributes("")...)
+		names = append(append(names, c.mod.TypeNames()...), c.mod.AttributeNames()...)
 	}
 	return start, uniqueSorted(filter(names, word, nil))
 }
 
 // keyNames are the names offered at a table key.
-func keyNames() []string {
-	return uniqueSorted(append(omapi.Attributes(""), optionKeys...))
+func (c *completer) keyNames() []string {
+	return uniqueSorted(append(c.mod.AttributeNames(), c.mod.OptionKeys()...))
 }
 
 // keyForms are keyNames written as table keys: name= or ["name"]=.
-func keyForms() []string {
+func (c *completer) keyForms() []string {
 	var out []string
-	for _, n := range keyNames() {
+	for _, n := range c.keyNames() {
 		if isIdentifier(n) {
 			out = append(out, n+"=")
 		} else {
@@ -409,15 +404,15 @@ func (c *completer) fields(v lua.LValue) []string {
 func (c *completer) methods(v lua.LValue) []string {
 	if v == lua.LNil || c.L == nil {
 		var out []string
-		for _, class := range classes {
-			out = append(out, c.classMethods(class)...)
+		for _, cl := range c.mod.Classes() {
+			out = append(out, c.classMethods(cl.Name)...)
 		}
 		return out
 	}
 	mt, _ := c.L.GetMetatable(v).(*lua.LTable)
-	for _, class := range classes {
-		if mt != nil && c.L.GetTypeMetatable(class) == mt {
-			return c.classMethods(class)
+	for _, cl := range c.mod.Classes() {
+		if mt != nil && c.L.GetTypeMetatable(cl.Name) == mt {
+			return c.classMethods(cl.Name)
 		}
 	}
 	var out []string
@@ -449,8 +444,8 @@ func (c *completer) classMethods(class string) []string {
 			}
 		}
 	}
-	for _, d := range c.docs {
-		if recv, m, ok := strings.Cut(d.Name, ":"); ok && receiverClass(recv) == class && isIdentifier(m) {
+	for _, d := range c.mod.Docs() {
+		if recv, m, ok := strings.Cut(d.Name, ":"); ok && classOf(c.mod, recv) == class && isIdentifier(m) {
 			out = append(out, m+"(")
 		}
 	}
@@ -480,20 +475,6 @@ func methodTable(mt *lua.LTable) map[string]lua.LValue {
 	}
 	add(mt)
 	return out
-}
-
-// receiverClass maps the receiver of a Doc name ("conn" in
-// "conn:lookup_ip") to its metatable name.
-func receiverClass(recv string) string {
-	switch recv {
-	case "conn", "c", "connection":
-		return "omapi.conn"
-	case "obj", "o", "object", "lease", "host":
-		return "omapi.object"
-	case "m", "msg", "message", "reply":
-		return "omapi.message"
-	}
-	return "omapi." + recv
 }
 
 // autoCompleter adapts a completer to readline.AutoCompleter. readline

@@ -81,7 +81,7 @@ func TestComplete(t *testing.T) {
 		if pos < 0 {
 			pos = len(tt.line)
 		}
-		got := Complete(L, tt.line, pos)
+		got := Complete(L, testModule{}, tt.line, pos)
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Complete(%q, %d) =\n  %q\nwant\n  %q", tt.line, pos, got, tt.want)
 		}
@@ -90,7 +90,7 @@ func TestComplete(t *testing.T) {
 
 func TestCompleteDocs(t *testing.T) {
 	L := newTestState(t)
-	c := &completer{L: L, docs: testDocs}
+	c := newCompleter(L, testModule{docs: testDocs})
 	// omapi.message values index through a function: their methods come
 	// from the docs only.
 	ud := L.NewUserData()
@@ -109,7 +109,7 @@ func TestCompleteDocs(t *testing.T) {
 
 func TestCompleteAllTypesAndAttributes(t *testing.T) {
 	L := newTestState(t)
-	got := Complete(L, `x = "`, 5)
+	got := Complete(L, testModule{}, `x = "`, 5)
 	for _, want := range append(omapi.Types(), omapi.Attributes("")...) {
 		if !slices.Contains(got, want) {
 			t.Errorf("missing %q", want)
@@ -120,7 +120,7 @@ func TestCompleteAllTypesAndAttributes(t *testing.T) {
 func TestAutoCompleter(t *testing.T) {
 	L := newTestState(t)
 	var buffer string
-	a := &autoCompleter{c: &completer{L: L}, mu: &sync.Mutex{}, setBuffer: func(s string) { buffer = s }}
+	a := &autoCompleter{c: newCompleter(L, testModule{}), mu: &sync.Mutex{}, setBuffer: func(s string) { buffer = s }}
 	do := func(line string) ([]string, int) {
 		r := []rune(line)
 		cands, n := a.Do(r, len(r))

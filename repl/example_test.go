@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/omapish/omapish/repl"
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/omapish/omapish/luaapi"
+	"github.com/omapish/omapish/repl"
 )
 
 // Print shows a lease's state and times with their meaning.
@@ -27,14 +29,14 @@ func ExamplePrint() {
 	// }
 }
 
-// Complete offers attribute names as table keys.
+// Complete offers attribute names as table keys, from the module's words.
 func ExampleComplete() {
 	L := lua.NewState()
 	defer L.Close()
 	line := `conn:open("host", {hard`
-	fmt.Println(repl.Complete(L, line, len(line)))
+	fmt.Println(repl.Complete(L, luaapi.Shell{}, line, len(line)))
 	line = `conn:open("ho`
-	fmt.Println(repl.Complete(L, line, len(line)))
+	fmt.Println(repl.Complete(L, luaapi.Shell{}, line, len(line)))
 	// Output:
 	// [["hardware-address"]= ["hardware-type"]=]
 	// [host]

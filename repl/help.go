@@ -7,33 +7,28 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/omapish/omapish/luaapi"
 )
-
-// Doc documents one function or method of the Lua module, as
-// luaapi.Functions() does; main.go copies those into Options.Docs.
-type Doc struct {
-	Name      string // "omapi.connect", "omapi.message.open", "conn:lookup_ip"
-	Signature string // "omapi.connect([profile | \"host:port\" | {...}]) -> conn"
-	Summary   string // one line
-	Detail    string // paragraphs, may be empty
-}
-
-// label is the text a help index shows for d.
-func (d Doc) label() string {
-	if d.Signature != "" {
-		return d.Signature
-	}
-	return d.Name
-}
 
 // keysHelp ends the help index.
 const keysHelp = "Keys: Tab completes, Up/Down recall history, Ctrl-R searches it, Ctrl-C clears the line or stops a running chunk, Ctrl-D (or exit) leaves."
 
 // helper implements the Lua global help().
 type helper struct {
-	docs     []Doc
+	mod      Module
+	docs     []luaapi.Doc // mod.Docs()
 	out, err io.Writer
 	shell    bool // end the index with the keys of the shell
+}
+
+// newHelper returns the help of module m (nil: none), writing to out and
+// its complaints to errw; shell ends the index with the shell's keys.
+func newHelper(m Module, out, errw io.Writer, shell bool) *helper {
+	if m == nil {
+		m = noModule{}
+	}
+	return &helper{mod: m, docs: m.Docs(), out: out, err: errw, shell: shell}
 }
 
 // call is help as a Lua function: help() lists everything; help(f) for a
@@ -49,7 +44,7 @@ func (h *helper) call(L *lua.LState) int {
 	case lua.LString:
 		h.byName(L, string(v))
 	case *lua.LFunction:
-		name := functionName(L, v, h.docs)
+		name := functionName(L, v, h.mod)
 		if name == "" {
 			fmt.Fprintf(h.err, "help: %s is not a function of the omapi module\n", v.String())
 			return 0
@@ -66,11 +61,12 @@ func (h *helper) call(L *lua.LState) int {
 		}
 		fmt.Fprintln(h.err, "help: no help for this table")
 	case *lua.LUserData:
-		for _, class := range classes {
+		for _, cl := range h.mod.Classes() {
+			class := cl.Name
 			if L.GetMetatable(v) == L.GetTypeMetatable(class) && L.GetTypeMetatable(class) != lua.LNil {
-				var ds []Doc
+				var ds []luaapi.Doc
 				for _, d := range h.docs {
-					if recv, _, ok := strings.Cut(d.Name, ":"); ok && receiverClass(recv) == class {
+					if recv, _, ok := strings.Cut(d.Name, ":"); ok && classOf(h.mod, recv) == class {
 						ds = append(ds, d)
 					}
 				}
@@ -90,17 +86,7 @@ func (h *helper) call(L *lua.LState) int {
 // byName shows the Doc called name in full; a name matching several
 // (by its last part) lists them.
 func (h *helper) byName(L *lua.LState, name string) {
-	var found []Doc
-	for _, d := range h.docs {
-		if d.Name == name {
-			h.full(d)
-			return
-		}
-		if shortName(d.Name) == name || shortName(d.Name) == shortName(name) {
-			found = append(found, d)
-		}
-	}
-	switch len(found) {
+	switch found := luaapi.FindDocs(h.docs, name); len(found) {
 	case 0:
 		fmt.Fprintf(h.err, "help: nothing about %q; help() lists what there is\n", name)
 	case 1:
@@ -110,16 +96,8 @@ func (h *helper) byName(L *lua.LState, name string) {
 	}
 }
 
-// shortName is the part of a Doc name after its last "." or ":".
-func shortName(s string) string {
-	if i := strings.LastIndexAny(s, ".:"); i >= 0 {
-		return s[i+1:]
-	}
-	return s
-}
-
-func withPrefix(docs []Doc, prefix string) []Doc {
-	var out []Doc
+func withPrefix(docs []luaapi.Doc, prefix string) []luaapi.Doc {
+	var out []luaapi.Doc
 	for _, d := range docs {
 		if strings.HasPrefix(d.Name, prefix) {
 			out = append(out, d)
@@ -129,28 +107,11 @@ func withPrefix(docs []Doc, prefix string) []Doc {
 }
 
 // full writes one Doc: signature, summary, details.
-func (h *helper) full(d Doc) {
-	var b strings.Builder
-	b.WriteString(d.label() + "\n")
-	if d.Summary != "" {
-		b.WriteString("  " + d.Summary + "\n")
-	}
-	if d := strings.TrimSpace(d.Detail); d != "" {
-		b.WriteString("\n")
-		for _, l := range strings.Split(d, "\n") {
-			if l == "" {
-				b.WriteString("\n")
-				continue
-			}
-			b.WriteString("  " + l + "\n")
-		}
-	}
-	io.WriteString(h.out, b.String())
-}
+func (h *helper) full(d luaapi.Doc) { luaapi.WriteDoc(h.out, d) }
 
 // index writes one line per Doc, or, with no docs at all, the names the
 // module holds; all adds a heading and the keys of the shell.
-func (h *helper) index(L *lua.LState, docs []Doc, all bool) {
+func (h *helper) index(L *lua.LState, docs []luaapi.Doc, all bool) {
 	var b strings.Builder
 	if len(docs) == 0 {
 		if len(h.docs) > 0 {
@@ -158,7 +119,7 @@ func (h *helper) index(L *lua.LState, docs []Doc, all bool) {
 			return
 		}
 		b.WriteString("No documentation is loaded; the omapi module holds:\n")
-		for _, n := range moduleNames(L) {
+		for _, n := range moduleNames(L, h.mod) {
 			b.WriteString("  " + n + "\n")
 		}
 		if h.shell {
@@ -167,46 +128,25 @@ func (h *helper) index(L *lua.LState, docs []Doc, all bool) {
 		io.WriteString(h.out, b.String())
 		return
 	}
-	width := 0
-	for _, d := range docs {
-		if n := len(d.label()); n > width {
-			width = n
-		}
-	}
-	if width > 40 {
-		width = 40
-	}
 	if all {
-		b.WriteString("The omapi module (help(omapi.connect) or help(\"conn:lookup_ip\") shows one in full):\n\n")
+		io.WriteString(h.out, "The omapi module (help(omapi.connect) or help(\"conn:lookup_ip\") shows one in full):\n\n")
 	}
-	for _, d := range docs {
-		l := d.label()
-		if d.Summary == "" {
-			b.WriteString("  " + l + "\n")
-			continue
-		}
-		pad := width - len(l)
-		if pad < 0 {
-			pad = 0
-		}
-		b.WriteString("  " + l + strings.Repeat(" ", pad) + "  " + d.Summary + "\n")
-	}
+	luaapi.WriteIndex(h.out, docs)
 	if all && h.shell {
-		b.WriteString("\n" + keysHelp + "\n")
+		io.WriteString(h.out, "\n"+keysHelp+"\n")
 	}
-	io.WriteString(h.out, b.String())
 }
 
 // moduleNames lists the functions of the omapi global and the methods of
 // its userdata classes, for help without docs.
-func moduleNames(L *lua.LState) []string {
+func moduleNames(L *lua.LState, mod Module) []string {
 	var out []string
 	if om, ok := L.G.Global.RawGetString("omapi").(*lua.LTable); ok {
 		walkModule(om, "omapi", 0, func(name string, _ lua.LValue) { out = append(out, name) })
 	}
-	for _, class := range classes {
-		if mt, ok := L.GetTypeMetatable(class).(*lua.LTable); ok {
-			recv := defaultReceiver(class)
+	for _, cl := range mod.Classes() {
+		if mt, ok := L.GetTypeMetatable(cl.Name).(*lua.LTable); ok {
+			recv := receiverOf(mod, cl.Name)
 			for m := range methodTable(mt) {
 				out = append(out, recv+":"+m)
 			}
@@ -239,7 +179,7 @@ func walkModule(t *lua.LTable, prefix string, depth int, f func(string, lua.LVal
 // functionName finds fn among the omapi module's functions and its
 // classes' methods and returns its Doc-style name ("omapi.connect",
 // "conn:lookup_ip"), or "".
-func functionName(L *lua.LState, fn *lua.LFunction, docs []Doc) string {
+func functionName(L *lua.LState, fn *lua.LFunction, mod Module) string {
 	name := ""
 	if om, ok := L.G.Global.RawGetString("omapi").(*lua.LTable); ok {
 		walkModule(om, "omapi", 0, func(n string, v lua.LValue) {
@@ -251,14 +191,14 @@ func functionName(L *lua.LState, fn *lua.LFunction, docs []Doc) string {
 	if name != "" {
 		return name
 	}
-	for _, class := range classes {
-		mt, ok := L.GetTypeMetatable(class).(*lua.LTable)
+	for _, cl := range mod.Classes() {
+		mt, ok := L.GetTypeMetatable(cl.Name).(*lua.LTable)
 		if !ok {
 			continue
 		}
 		for m, v := range methodTable(mt) {
 			if v == fn {
-				return receiverOf(class, docs) + ":" + m
+				return receiverOf(mod, cl.Name) + ":" + m
 			}
 		}
 	}
@@ -279,27 +219,4 @@ func tableName(L *lua.LState, t *lua.LTable) string {
 		}
 	})
 	return name
-}
-
-// receiverOf returns the receiver the docs use for a class ("conn"), or
-// its default.
-func receiverOf(class string, docs []Doc) string {
-	for _, d := range docs {
-		if recv, _, ok := strings.Cut(d.Name, ":"); ok && receiverClass(recv) == class {
-			return recv
-		}
-	}
-	return defaultReceiver(class)
-}
-
-func defaultReceiver(class string) string {
-	switch class {
-	case "omapi.conn":
-		return "conn"
-	case "omapi.object":
-		return "obj"
-	case "omapi.message":
-		return "m"
-	}
-	return strings.TrimPrefix(class, "omapi.")
 }

@@ -6,10 +6,21 @@ import (
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/omapish/omapish/luaapi"
 )
 
+// testModule is the module the tests give the shell: luaapi's classes and
+// words, and docs (testDocs or none).
+type testModule struct {
+	luaapi.Shell
+	docs []luaapi.Doc
+}
+
+func (m testModule) Docs() []luaapi.Doc { return m.docs }
+
 // testDocs stand in for luaapi.Functions().
-var testDocs = []Doc{
+var testDocs = []luaapi.Doc{
 	{Name: "omapi.connect", Signature: `omapi.connect([profile | "host:port" | {...}]) -> conn`, Summary: "Open an authenticated connection.", Detail: "With no argument, the default profile.\n\nReturns nil, message, code on failure."},
 	{Name: "omapi.lookup_ip", Summary: "Fake lookup for tests."},
 	{Name: "omapi.message.open", Signature: "omapi.message.open(type) -> m", Summary: "A new OPEN message."},

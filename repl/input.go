@@ -104,7 +104,7 @@ func newReadline(o *Options, comp *autoCompleter) (*rlInput, error) {
 	// The editor (prompt, echo) draws on Out, or on Err when only that is
 	// a terminal (omapish | tee log).
 	screen := o.Out
-	if !isTerminal(o.Out) && isTerminal(o.Err) {
+	if !IsTerminal(o.Out) && IsTerminal(o.Err) {
 		screen = o.Err
 	}
 	cfg := &readline.Config{
@@ -123,13 +123,13 @@ func newReadline(o *Options, comp *autoCompleter) (*rlInput, error) {
 		FuncGetWidth:           func() int { return 80 },
 		FuncOnWidthChanged:     onWidthChanged,
 	}
-	if isTerminal(o.In) {
+	if IsTerminal(o.In) {
 		t := &terminal{fd: int(o.In.(*os.File).Fd())}
 		cfg.FuncIsTerminal = func() bool { return true }
 		cfg.FuncMakeRaw = t.makeRaw
 		cfg.FuncExitRaw = t.exitRaw
 		widthFd := t.fd
-		if isTerminal(screen) {
+		if IsTerminal(screen) {
 			widthFd = int(screen.(*os.File).Fd())
 		}
 		cfg.FuncGetWidth = func() int {
@@ -388,10 +388,10 @@ func decodeHistory(data []byte) []string {
 	return out
 }
 
-// isTerminal reports whether w is a file on a terminal.
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	return ok && readline.IsTerminal(int(f.Fd()))
+// IsTerminal reports whether f is a file on a terminal.
+func IsTerminal(f any) bool {
+	fd, ok := f.(interface{ Fd() uintptr })
+	return ok && readline.IsTerminal(int(fd.Fd()))
 }
 
 // termWidth returns the width in columns of the terminal on fd, or 0.

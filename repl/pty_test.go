@@ -46,7 +46,7 @@ func helperMain() int {
 		L:           L,
 		Interactive: true,
 		HistoryFile: os.Getenv(helperHistoryEnv),
-		Docs:        testDocs,
+		Module:      testModule{docs: testDocs},
 		Banner:      "omapish test shell",
 	})
 	if err != nil {

@@ -58,8 +58,9 @@ type Options struct {
 	// Color turns on ANSI colour in printed values, prompts and errors;
 	// the caller decides (a terminal, and no NO_COLOR).
 	Color bool
-	// Docs document the module's functions for help().
-	Docs []Doc
+	// Module is the Lua module's documentation for help() and its words
+	// for completion (luaapi.Shell{}); nil: none.
+	Module Module
 	// Banner is written to Err when the shell starts.
 	Banner string
 	// Traceback adds Lua's stack traceback to runtime error messages.
@@ -91,7 +92,7 @@ func Run(ctx context.Context, o Options) error {
 	if !o.Interactive {
 		return s.script(ctx)
 	}
-	comp := &autoCompleter{c: &completer{L: o.L, docs: o.Docs}, mu: &s.mu, pending: s.pendingText}
+	comp := &autoCompleter{c: newCompleter(o.L, o.Module), mu: &s.mu, pending: s.pendingText}
 	in, err := newReadline(&o, comp)
 	if err != nil {
 		return err
@@ -148,7 +149,7 @@ func (s *session) pendingText() string { return s.pending }
 // install sets the globals print, help, exit and quit, and os.exit.
 func (s *session) install() {
 	s.L.SetGlobal("print", s.L.NewFunction(s.print))
-	install(s.L, &helper{docs: s.o.Docs, out: s.out, err: s.err, shell: s.o.Interactive})
+	install(s.L, newHelper(s.o.Module, s.out, s.err, s.o.Interactive))
 }
 
 // print is Lua's print writing to the session's output.
@@ -173,23 +174,14 @@ func (s *session) message(msg string) {
 	fmt.Fprintln(s.err, msg)
 }
 
-// loop is the interactive read-eval-print loop.
-func (s *session) loop(ctx context.Context, in lineReader) error {
-	s.out, s.err = in.Stdout(), in.Stderr()
-	s.mu.Lock()
-	s.install()
-	s.mu.Unlock()
-	if s.o.Banner != "" {
-		fmt.Fprintln(s.err, s.o.Banner)
-	}
-
-	// Ctrl-C while a chunk runs: the terminal is out of raw mode then, so
-	// it arrives as SIGINT; at the prompt readline gets it as a key.
+// interruptOnSignal makes SIGINT interrupt the running chunk, until the
+// function it returns is called. Ctrl-C while a chunk runs arrives so:
+// the terminal is out of raw mode then; at the prompt readline gets it
+// as a key.
+func (s *session) interruptOnSignal() (stop func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
-	defer signal.Stop(sig)
 	done := make(chan struct{})
-	defer close(done)
 	go func() {
 		for {
 			select {
@@ -200,20 +192,54 @@ func (s *session) loop(ctx context.Context, in lineReader) error {
 			}
 		}
 	}()
+	return func() {
+		signal.Stop(sig)
+		close(done)
+	}
+}
+
+// prompt returns the prompt for the next line of buf's chunk, and notes
+// the chunk so far for completion.
+func (s *session) prompt(buf *buffer) string {
+	prompt := primaryPrompt
+	if !buf.Empty() {
+		prompt = continuationPrompt
+	}
+	if s.o.Color {
+		prompt = ansiCyan + prompt + ansiReset
+	}
+	s.mu.Lock()
+	s.pending = buf.String()
+	s.mu.Unlock()
+	return prompt
+}
+
+// endUnfinished is Ctrl-D in an unfinished chunk: as in lua.c, it says
+// what is missing and goes back to the first prompt.
+func (s *session) endUnfinished(buf *buffer) {
+	src := buf.String()
+	_, _, cerr := compile(src, chunkName)
+	buf.Reset()
+	if cerr != nil {
+		s.message(errorMessage(cerr, chunkName, src))
+	}
+}
+
+// loop is the interactive read-eval-print loop.
+func (s *session) loop(ctx context.Context, in lineReader) error {
+	s.out, s.err = in.Stdout(), in.Stderr()
+	s.mu.Lock()
+	s.install()
+	s.mu.Unlock()
+	if s.o.Banner != "" {
+		fmt.Fprintln(s.err, s.o.Banner)
+	}
+
+	defer s.interruptOnSignal()()
 
 	var buf buffer
 	for {
-		prompt := primaryPrompt
-		if !buf.Empty() {
-			prompt = continuationPrompt
-		}
-		if s.o.Color {
-			prompt = ansiCyan + prompt + ansiReset
-		}
-		s.mu.Lock()
-		s.pending = buf.String()
-		s.mu.Unlock()
-		line, err := in.ReadLine(prompt)
+		line, err := in.ReadLine(s.prompt(&buf))
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -225,14 +251,7 @@ func (s *session) loop(ctx context.Context, in lineReader) error {
 			if buf.Empty() {
 				return nil
 			}
-			// Ctrl-D in an unfinished chunk ends it, as in lua.c: say
-			// what is missing and go back to the first prompt.
-			src := buf.String()
-			_, _, cerr := compile(src, chunkName)
-			buf.Reset()
-			if cerr != nil {
-				s.message(errorMessage(cerr, chunkName, src))
-			}
+			s.endUnfinished(&buf)
 			continue
 		case err != nil:
 			return err
@@ -376,14 +395,7 @@ func (s *session) script(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("repl: reading the script: %w", err)
 	}
-	src := string(data)
-	if strings.HasPrefix(src, "#") { // a #! line, as lua skips it
-		if i := strings.IndexByte(src, '\n'); i >= 0 {
-			src = "--" + src[i:]
-		} else {
-			src = ""
-		}
-	}
+	src := StripShebang(string(data))
 	c, st, cerr := compile(src, chunkName)
 	if st == complete && c.assigned != "" {
 		// As written: the shell's watch of x = f() is not for scripts.
@@ -397,31 +409,12 @@ func (s *session) script(ctx context.Context) error {
 	}
 	cctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	vals, err := Call(cctx, s.L, s.L.NewFunctionFromProto(c.proto))
+	err = RunChunk(cctx, s.L, s.L.NewFunctionFromProto(c.proto), ChunkRun{
+		Name: chunkName, Out: s.out, Message: s.message, Traceback: s.o.Traceback, Print: true,
+	})
 	var ee *ExitError
-	if errors.As(err, &ee) {
-		return ee
+	if !errors.As(err, &ee) && ctx.Err() != nil {
+		return ctx.Err() // the caller stopped the run: not the script's failure
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if cctx.Err() != nil {
-		// Also when the chunk ended without an error: a pcall may have
-		// caught the interruption.
-		s.message("interrupted")
-		return &reportedError{"interrupted"}
-	}
-	if err != nil {
-		msg := s.errorText(err)
-		s.message(msg)
-		return &reportedError{msg}
-	}
-	if msg, failed := Failure(vals); failed {
-		// nil, message: a failure, as assert would have raised it.
-		msg = chunkName + ": " + msg
-		s.message(msg)
-		return &reportedError{msg}
-	}
-	Print(s.out, s.L, vals, false)
-	return nil
+	return err
 }

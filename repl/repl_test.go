@@ -16,7 +16,7 @@ import (
 // runFake runs the loop on a scripted input.
 func runFake(tb testing.TB, ctx context.Context, L *lua.LState, f *fakeInput) (*session, error) {
 	tb.Helper()
-	o := Options{L: L, Interactive: true, Docs: testDocs, Out: io.Discard, Err: io.Discard}
+	o := Options{L: L, Interactive: true, Module: testModule{docs: testDocs}, Out: io.Discard, Err: io.Discard}
 	if err := o.defaults(); err != nil {
 		tb.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestLoopHelp(t *testing.T) {
 func TestLoopHelpWithoutDocs(t *testing.T) {
 	L := newTestState(t)
 	f := &fakeInput{lines: []string{"help()"}}
-	o := Options{L: L, Interactive: true}
+	o := Options{L: L, Interactive: true, Module: testModule{}} // classes, no docs
 	o.defaults()
 	if err := newSession(&o).loop(t.Context(), f); err != nil {
 		t.Fatal(err)
@@ -277,7 +277,7 @@ func TestScript(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			L := newTestState(t)
 			var out, errb strings.Builder
-			err := Run(t.Context(), Options{L: L, In: io.NopCloser(strings.NewReader(tt.in)), Out: &out, Err: &errb, Color: true, Docs: testDocs})
+			err := Run(t.Context(), Options{L: L, In: io.NopCloser(strings.NewReader(tt.in)), Out: &out, Err: &errb, Color: true, Module: testModule{docs: testDocs}})
 			if (err != nil) != tt.fail {
 				t.Fatalf("Run: %v", err)
 			}

@@ -47,8 +47,8 @@ func exitStateOf(L *lua.LState) *exitState {
 // os.exit that ends the run through Call, so that deferred clean-up runs
 // (connections closed, profiles written), instead of gopher-lua's, which
 // ends the process on the spot. Run installs them itself.
-func Install(L *lua.LState, docs []Doc, out, errw io.Writer) {
-	install(L, &helper{docs: docs, out: out, err: errw})
+func Install(L *lua.LState, m Module, out, errw io.Writer) {
+	install(L, newHelper(m, out, errw, false))
 }
 
 func install(L *lua.LState, h *helper) {

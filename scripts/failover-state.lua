@@ -59,28 +59,15 @@ local SETTABLE = {
   ["communications-interrupted"] = true, paused = true, shutdown = true,
 }
 
-local function usage_error(msg)
-  io.stderr:write("failover-state: ", msg, "\n", "Try 'omapish failover-state --help'.\n")
-  os.exit(USAGE_ERR)
-end
+local script = require "omapish.script"
+local util = require "omapish.util"
+local S = script.new("failover-state", USAGE, { ok = DONE, usage = USAGE_ERR, fail = UNKNOWN })
 
-local function fail(code, msg)
-  io.stderr:write("failover-state: ", msg, "\n")
-  os.exit(code)
-end
-
-local opts, pos = omapi.getopt(arg, {
-  force = "flag", wait = "number", server = "string", help = "flag", h = "help",
-})
-if not opts then usage_error(pos) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(DONE)
-end
-if #pos ~= 2 then usage_error("give PEER and STATE (failover-state PEER STATE)") end
+local opts, pos = S:getopt(arg, { force = "flag", wait = "number", server = "string" })
+if #pos ~= 2 then S:usage_error("give PEER and STATE (failover-state PEER STATE)") end
 local peer, want_name = pos[1], pos[2]:lower()
 local wait = opts.wait or 10
-if wait <= 0 then usage_error("--wait must be positive") end
+if wait <= 0 then S:usage_error("--wait must be positive") end
 
 -- The state's number (omapi.failover_states maps names to numbers too).
 local want = omapi.failover_states[want_name]
@@ -91,30 +78,20 @@ if not SETTABLE[want_name] then
   table.sort(names)
   local why = want and "is a step of dhcpd's own protocol, not one to set by hand"
     or "is not a failover state"
-  usage_error(string.format("%q %s; settable: %s", pos[2], why, table.concat(names, ", ")))
+  S:usage_error(string.format("%q %s; settable: %s", pos[2], why, table.concat(names, ", ")))
 end
 
-local function state_name(n)
-  if n == nil then return "?" end
-  return omapi.failover_states[n] or ("state-" .. n)
-end
+local state_name = script.failover_state
 
 local function now() return omapi.time(os.time()) end
 
--- Connect, as a message rather than an error when no server is configured.
-local ok, conn, cerr = pcall(omapi.connect, opts.server)
-if not ok then
-  local raised = tostring(conn)
-  fail(UNKNOWN, "cannot connect: " .. raised:gsub("^[^:]*:%d+: ", "") ..
-    " (give --server NAME|HOST[:PORT], or a configuration file with a default profile)")
-end
-if not conn then fail(UNKNOWN, "cannot connect: " .. cerr) end
+local conn = S:connect(opts.server)
 local where = peer .. " on " .. (opts.server or conn.profile or conn.address)
 
 local obj, oerr, ocode = conn:open("failover-state", { name = peer })
 if not obj then
-  if ocode == "not-found" then fail(USAGE_ERR, peer .. " is not a failover peer of " .. conn.address) end
-  fail(UNKNOWN, "cannot read " .. peer .. ": " .. oerr)
+  if ocode == "not-found" then S:fail(peer .. " is not a failover peer of " .. conn.address, USAGE_ERR) end
+  S:fail("cannot read " .. peer .. ": " .. oerr, UNKNOWN)
 end
 
 local function show(o, note)
@@ -129,21 +106,21 @@ if obj["local-state"] == want then
 end
 
 if not opts.force then
-  if not omapi.isatty("stdin") then
-    fail(USAGE_ERR, "not changed: stdin is not a terminal to ask on; pass --force to set " .. want_name)
+  if not util.isatty("stdin") then
+    S:fail("not changed: stdin is not a terminal to ask on; pass --force to set " .. want_name, USAGE_ERR)
   end
   io.stderr:write(string.format("Put %s (%s) from %s into %s? Type yes to go on: ",
     where, conn.address, state_name(obj["local-state"]), want_name))
   local answer = io.read("*l")
   if not answer or answer:lower():match("^%s*(.-)%s*$") ~= "yes" then
-    fail(NOT_DONE, "not changed")
+    S:fail("not changed", NOT_DONE)
   end
 end
 
 -- force: this is the confirmed change the write policy asks scripts to
 -- confirm for themselves.
 local uok, uerr = obj:update({ ["local-state"] = want_name }, { force = true })
-if not uok then fail(NOT_DONE, "dhcpd refused " .. want_name .. ": " .. uerr) end
+if not uok then S:fail("dhcpd refused " .. want_name .. ": " .. uerr, NOT_DONE) end
 print(string.format("%s  %s: set local state %s (%d)", now(), where, want_name, want))
 
 -- Wait until the server shows it, printing each change seen.
@@ -151,7 +128,7 @@ local last_local, last_partner = nil, nil
 local deadline = os.time() + wait
 while true do
   local rok, rerr = obj:refresh()
-  if not rok then fail(UNKNOWN, "cannot read " .. peer .. " again: " .. rerr) end
+  if not rok then S:fail("cannot read " .. peer .. " again: " .. rerr, UNKNOWN) end
   local l, p = obj["local-state"], obj["partner-state"]
   if l ~= last_local or p ~= last_partner then
     show(obj)
@@ -159,7 +136,7 @@ while true do
   end
   if l == want then os.exit(DONE) end
   if os.time() >= deadline then
-    fail(NOT_DONE, string.format("%s shows %s, not %s, after %d s", where, state_name(l), want_name, wait))
+    S:fail(string.format("%s shows %s, not %s, after %d s", where, state_name(l), want_name, wait), NOT_DONE)
   end
   omapi.sleep(0.2)
 end

@@ -55,19 +55,10 @@ local OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
 local LABELS = { [OK] = "OK", [WARNING] = "WARNING", [CRITICAL] = "CRITICAL", [UNKNOWN] = "UNKNOWN" }
 local SEVERITY = { [OK] = 0, [WARNING] = 1, [UNKNOWN] = 2, [CRITICAL] = 3 }
 
-local function usage_error(msg)
-  io.stderr:write("failover-status: ", msg, "\n", "Try 'omapish failover-status --help'.\n")
-  os.exit(CRITICAL)
-end
+local script = require "omapish.script"
+local S = script.new("failover-status", USAGE, { ok = OK, usage = CRITICAL, fail = UNKNOWN })
 
-local opts, peers = omapi.getopt(arg, {
-  conf = "string", brief = "flag", json = "flag", help = "flag", h = "help", server = "list",
-})
-if not opts then usage_error(peers) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(OK)
-end
+local opts, peers = S:getopt(arg, { conf = "string", brief = "flag", json = "flag", server = "list" })
 
 -- finish prints the verdict (and details) and exits with its status.
 local function finish(code, summary, details, json_peers)
@@ -97,14 +88,14 @@ local function conf_peers(path)
 end
 
 if #peers == 0 then
-  local path = opts.conf or omapi.dhcpd_files().conf
+  local path = script.files(opts)
   local names, err, code = conf_peers(path)
   if not names and (opts.conf or code ~= "io") then
-    usage_error("cannot read " .. (opts.conf and "--conf " or "") .. err)
+    S:usage_error("cannot read " .. (opts.conf and "--conf " or "") .. err)
   end
   if not names or #names == 0 then
     local where = names and ("no failover peer in " .. path) or "no dhcpd.conf found (" .. path .. ")"
-    usage_error(where .. ": name the peers (failover-status PEER...) or give --conf FILE")
+    S:usage_error(where .. ": name the peers (failover-status PEER...) or give --conf FILE")
   end
   peers = names
 end
@@ -118,27 +109,13 @@ local servers = opts.server or {}
 local many = #servers > 0
 if not many then servers = { false } end
 
--- connect connects to server (false: the default), as a failure message
--- rather than an error when there is no server configured at all.
-local function connect(server)
-  local ok, conn, cerr = pcall(omapi.connect, server or nil)
-  if not ok then
-    local msg = tostring(conn):gsub("^[^:]*:%d+: ", "")
-    if not server then
-      msg = msg .. " (give --server NAME|HOST[:PORT], or a configuration file with a default profile)"
-    end
-    return nil, msg
-  end
-  return conn, cerr
-end
-
 local keys = {}
 for i, p in ipairs(peers) do keys[i] = { name = p } end
 
 -- read[i] is what server i said: {states = ...} or {error = message}.
 local read = {}
 for i, server in ipairs(servers) do
-  local conn, cerr = connect(server)
+  local conn, cerr = S:try_connect(server)
   if not conn then
     read[i] = { error = "cannot connect: " .. cerr }
   else
@@ -150,17 +127,9 @@ end
 
 if not many and read[1].error then finish(UNKNOWN, read[1].error) end
 
-local function state_name(n)
-  if n == nil then return "?" end
-  return omapi.failover_states[n] or ("state-" .. n)
-end
+local state_name = script.failover_state
+local function date(epoch) return script.date(epoch) or "never" end
 
-local function date(epoch)
-  if not epoch or epoch == 0 then return "never" end
-  return omapi.time(epoch)
-end
-
--- num shows a number with a unit, or "-" when dhcpd did not send it.
 local function num(v, unit)
   if v == nil then return "-" end
   return tostring(v) .. (unit or "")

@@ -37,18 +37,11 @@ Examples:
   omapish host-find static1 --json
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("host-find: ", msg, "\n", "Try 'omapish host-find --help'.\n")
-  os.exit(2)
-end
+local script = require "omapish.script"
+local S = script.new("host-find", USAGE)
 
-local opts, operands = omapi.getopt(arg, { as = "string", json = "flag", help = "flag", h = "help" })
-if not opts then usage_error(operands) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(0)
-end
-if #operands ~= 1 then usage_error("one WHAT expected (an IP, a MAC, a host name or a client-id)") end
+local opts, operands = S:getopt(arg, { as = "string", json = "flag" })
+if #operands ~= 1 then S:usage_error("one WHAT expected (an IP, a MAC, a host name or a client-id)") end
 local what = operands[1]
 
 -- Guess what WHAT is.
@@ -74,18 +67,18 @@ local kind, key
 if opts.as then
   kind = opts.as
   if kind == "ip" then
-    if not is_ip(what) then usage_error(what .. " is not an IPv4 address") end
+    if not is_ip(what) then S:usage_error(what .. " is not an IPv4 address") end
     key = what
   elseif kind == "mac" then
     local ok, b = pcall(omapi.pack_mac, what)
-    if not ok then usage_error(what .. " is not a MAC address") end
+    if not ok then S:usage_error(what .. " is not a MAC address") end
     key = omapi.unpack_mac(b)
   elseif kind == "client-id" then
     key = what
   elseif kind == "name" then
     key = what
   else
-    usage_error("--as " .. kind .. ": ip, mac, name or client-id expected")
+    S:usage_error("--as " .. kind .. ": ip, mac, name or client-id expected")
   end
 elseif is_ip(what) then
   kind, key = "ip", what
@@ -97,16 +90,7 @@ else
   kind, key = "name", what
 end
 
--- With no server configured at all, omapi.connect raises: say what to give.
-local ok, conn, cerr = pcall(omapi.connect)
-if not ok then
-  local raised = tostring(conn)
-  conn, cerr = nil, raised:gsub("^[^:]*:%d+: ", "") .. " (give omapish --server NAME|HOST[:PORT] before the script's name, or a configuration file with a default profile)"
-end
-if not conn then
-  io.stderr:write("host-find: cannot connect: ", cerr, "\n")
-  os.exit(1)
-end
+local conn = S:connect()
 
 -- find looks one object up; a failure other than not-found is a note.
 local notes = {}
@@ -186,7 +170,7 @@ local function show(obj, name)
   local v = obj[name]
   if v == nil then return nil end
   if name == "state" and obj.type == "lease" then
-    return (omapi.lease_states[v] or "state-" .. v) .. " (" .. v .. ")"
+    return script.lease_state(v) .. " (" .. v .. ")"
   elseif TIMES[name] then
     if v == 0 then return "-" end
     return omapi.time(v)
@@ -237,9 +221,9 @@ if opts.json then
     for _, n in ipairs(names) do
       local v = obj[n]
       if n == "state" and obj.type == "lease" and v then
-        v = omapi.lease_states[v] or ("state-" .. v)
+        v = script.lease_state(v)
       elseif TIMES[n] and v then
-        v = v ~= 0 and omapi.time(v) or nil
+        v = script.date(v)
       elseif type(v) == "string" then
         v = show_value(obj, n, v)
       end

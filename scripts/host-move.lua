@@ -52,24 +52,17 @@ Examples:
   omapish host-move grouped1 --group empty-group --no-statements --old-group lab-group
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("host-move: ", msg, "\n", "Try 'omapish host-move --help'.\n")
-  os.exit(2)
-end
+local script = require "omapish.script"
+local S = script.new("host-move", USAGE)
 
-local opts, operands = omapi.getopt(arg, {
+local opts, operands = S:getopt(arg, {
   ip = "string", group = "string", statements = "string", ["no-statements"] = "flag",
-  ["old-group"] = "string", force = "flag", ["dry-run"] = "flag", help = "flag", h = "help",
+  ["old-group"] = "string", force = "flag", ["dry-run"] = "flag",
 })
-if not opts then usage_error(operands) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(0)
-end
-if #operands ~= 1 then usage_error("one HOST (a name or a MAC address) expected") end
-if not opts.ip and not opts.group then usage_error("nothing to change: give --ip and/or --group") end
-if opts.statements and opts["no-statements"] then usage_error("--statements and --no-statements contradict each other") end
-if opts.group == "" then usage_error("--group needs a group name") end
+if #operands ~= 1 then S:usage_error("one HOST (a name or a MAC address) expected") end
+if not opts.ip and not opts.group then S:usage_error("nothing to change: give --ip and/or --group") end
+if opts.statements and opts["no-statements"] then S:usage_error("--statements and --no-statements contradict each other") end
+if opts.group == "" then S:usage_error("--group needs a group name") end
 
 -- The new IP: nil (unchanged), "" (none), or a normalised comma list.
 local new_ip = nil
@@ -80,10 +73,10 @@ if opts.ip then
     local list = {}
     for part in opts.ip:gmatch("[^,]+") do
       part = part:gsub("^%s+", ""):gsub("%s+$", "")
-      if not pcall(omapi.pack_ip, part) then usage_error("--ip " .. opts.ip .. ": not an IPv4 address") end
+      if not pcall(omapi.pack_ip, part) then S:usage_error("--ip " .. opts.ip .. ": not an IPv4 address") end
       list[#list + 1] = part
     end
-    if #list == 0 then usage_error("--ip needs an address or none") end
+    if #list == 0 then S:usage_error("--ip needs an address or none") end
     new_ip = table.concat(list, ",")
   end
 end
@@ -97,27 +90,13 @@ else
   keys = { name = host_arg }
 end
 
--- With no server configured at all, omapi.connect raises: say what to give.
-local ok, conn, cerr = pcall(omapi.connect)
-if not ok then
-  local raised = tostring(conn)
-  conn, cerr = nil, raised:gsub("^[^:]*:%d+: ", "") .. " (give omapish --server NAME|HOST[:PORT] before the script's name, or a configuration file with a default profile)"
-end
-if not conn then
-  io.stderr:write("host-move: cannot connect: ", cerr, "\n")
-  os.exit(1)
-end
-
-local function fail(msg)
-  io.stderr:write("host-move: ", msg, "\n")
-  os.exit(1)
-end
+local conn = S:connect()
 
 local host, herr, hcode = conn:open("host", keys)
 if hcode == "not-found" then
-  fail(string.format("dhcpd has no host with %s %s; nothing changed", keys.mac and "MAC" or "name", host_arg))
+  S:fail(string.format("dhcpd has no host with %s %s; nothing changed", keys.mac and "MAC" or "name", host_arg))
 elseif not host then
-  fail(herr)
+  S:fail(herr)
 end
 
 local function ips(v)
@@ -156,13 +135,13 @@ if not opts.group then
     os.exit(0)
   end
   local ok, err = host:update{ ["ip-address"] = new_ip }
-  if not ok then fail("updating the IP of " .. label .. " failed, nothing changed: " .. err) end
+  if not ok then S:fail("updating the IP of " .. label .. " failed, nothing changed: " .. err) end
   local check, rerr = host:refresh()
-  if not check then fail("the IP of " .. label .. " was updated, but reading it back failed: " .. rerr) end
+  if not check then S:fail("the IP of " .. label .. " was updated, but reading it back failed: " .. rerr) end
   local now = ips(host["ip-address"])
   if now ~= new_ip then
     local back = host:update{ ["ip-address"] = old_ip }
-    fail(string.format("%s reads back %s, not %s; %s", label, show_ip(now), show_ip(new_ip),
+    S:fail(string.format("%s reads back %s, not %s; %s", label, show_ip(now), show_ip(new_ip),
       back and ("set back to " .. show_ip(old_ip)) or "could not set it back"))
   end
   print(label .. ": " .. show_ip(old_ip) .. " -> " .. show_ip(new_ip))
@@ -182,12 +161,12 @@ end
 
 local group, gerr, gcode = conn:open("group", { name = opts.group })
 if not group then
-  if gcode == "not-found" then fail("group " .. opts.group .. " does not exist; nothing changed") end
-  fail("looking up group " .. opts.group .. ": " .. gerr)
+  if gcode == "not-found" then S:fail("group " .. opts.group .. " does not exist; nothing changed") end
+  S:fail("looking up group " .. opts.group .. ": " .. gerr)
 end
 if opts["old-group"] then
   local og, oerr = conn:open("group", { name = opts["old-group"] })
-  if not og then fail("--old-group " .. opts["old-group"] .. ": " .. oerr .. "; nothing changed") end
+  if not og then S:fail("--old-group " .. opts["old-group"] .. ": " .. oerr .. "; nothing changed") end
 end
 
 -- values builds the attributes of a host to create from the original's.
@@ -210,9 +189,9 @@ local old_values = values(old_ip, opts["old-group"], statements)
 -- The write policy, before deleting anything: dhcpd must be able to keep
 -- the re-created host, and the rollback's.
 local ok_new, new_err = omapi.check("host", new_values, { create = true })
-if not ok_new then fail("cannot re-create " .. label .. " in group " .. opts.group .. ": " .. new_err .. "; nothing changed") end
+if not ok_new then S:fail("cannot re-create " .. label .. " in group " .. opts.group .. ": " .. new_err .. "; nothing changed") end
 local ok_old, old_err = omapi.check("host", old_values, { create = true })
-if not ok_old then fail("the rollback could not re-create " .. label .. ": " .. old_err .. "; nothing changed") end
+if not ok_old then S:fail("the rollback could not re-create " .. label .. ": " .. old_err .. "; nothing changed") end
 
 local function describe(v)
   local parts = { "name " .. tostring(v.name) }
@@ -236,7 +215,7 @@ end
 
 -- Step 1: delete.
 local ok, derr = host:delete()
-if not ok then fail("deleting " .. label .. " failed, nothing changed: " .. derr) end
+if not ok then S:fail("deleting " .. label .. " failed, nothing changed: " .. derr) end
 
 -- Step 2: create in the new group.
 local created, err = conn:create("host", new_values)
@@ -251,13 +230,13 @@ end
 io.stderr:write("host-move: creating ", label, " in group ", opts.group, " failed: ", err, "\n")
 local back, berr = conn:create("host", old_values)
 if back then
-  fail("rolled back: " .. label .. " is back as it was (" .. describe(old_values) .. ")")
+  S:fail("rolled back: " .. label .. " is back as it was (" .. describe(old_values) .. ")")
 end
 if old_values.statements then
   local bare = values(old_ip, opts["old-group"], nil)
   back = conn:create("host", bare)
   if back then
-    fail("rolled back, but WITHOUT its statements (re-creating with them failed too: " .. berr ..
+    S:fail("rolled back, but WITHOUT its statements (re-creating with them failed too: " .. berr ..
       "): " .. describe(bare))
   end
 end

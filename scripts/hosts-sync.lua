@@ -70,33 +70,25 @@ step failed (see the report), 2 bad usage or a bad FILE, 3 done, but
 conflicts were left untouched.
 ]==]
 
-local function usage_error(msg)
-  io.stderr:write("hosts-sync: ", msg, "\n", "Try 'omapish hosts-sync --help'.\n")
-  os.exit(2)
-end
+local script = require "omapish.script"
+local util = require "omapish.util"
+local S = script.new("hosts-sync", USAGE)
 
-local function file_error(msg)
-  io.stderr:write("hosts-sync: ", msg, "\n")
-  os.exit(2)
-end
+-- file_error is a bad FILE: status 2, as bad usage.
+local function file_error(msg) S:fail(msg, 2) end
 
-local opts, operands = omapi.getopt(arg, {
+local opts, operands = S:getopt(arg, {
   ["dry-run"] = "flag", update = "flag", ["keep-going"] = "flag", format = "string",
-  prune = "flag", conf = "string", leases = "string", help = "flag", h = "help",
+  prune = "flag", conf = "string", leases = "string",
 })
-if not opts then usage_error(operands) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(0)
-end
-if #operands ~= 1 then usage_error("one FILE expected") end
-if (opts.conf or opts.leases) and not opts.prune then usage_error("--conf and --leases go with --prune") end
+if #operands ~= 1 then S:usage_error("one FILE expected") end
+if (opts.conf or opts.leases) and not opts.prune then S:usage_error("--conf and --leases go with --prune") end
 local path = operands[1]
 
 local format = opts.format or path:match("%.(%a+)$")
 format = format and format:lower()
 if format ~= "csv" and format ~= "toml" then
-  usage_error("cannot tell the format of " .. path .. ": give --format csv or --format toml")
+  S:usage_error("cannot tell the format of " .. path .. ": give --format csv or --format toml")
 end
 
 ---------------------------------------------------------------------------
@@ -112,7 +104,7 @@ local COLUMNS = { name = true, mac = true, ip = true, group = true, statements =
 -- raw entries: {fields = {column = value}, where = "FILE:LINE"}
 local raw = {}
 if format == "csv" then
-  local records, lines = omapi.csv_decode(text, true)
+  local records, lines = util.csv_decode(text, true)
   if not records then file_error(path .. ": " .. lines) end
   for i, rec in ipairs(records) do
     for col in pairs(rec) do
@@ -124,7 +116,7 @@ if format == "csv" then
     raw[#raw + 1] = { fields = rec, where = path .. ":" .. lines[i] }
   end
 else
-  local doc, terr = omapi.toml_decode(text)
+  local doc, terr = util.toml_decode(text)
   if not doc then file_error(path .. ": " .. terr) end
   for k in pairs(doc) do
     if k ~= "host" then file_error(path .. ": unknown key " .. k .. " (hosts go in [[host]] tables)") end
@@ -234,16 +226,7 @@ end
 ---------------------------------------------------------------------------
 -- Looking at the server.
 
--- With no server configured at all, omapi.connect raises: say what to give.
-local ok, conn, cerr = pcall(omapi.connect)
-if not ok then
-  local raised = tostring(conn)
-  conn, cerr = nil, raised:gsub("^[^:]*:%d+: ", "") .. " (give omapish --server NAME|HOST[:PORT] before the script's name, or a configuration file with a default profile)"
-end
-if not conn then
-  io.stderr:write("hosts-sync: cannot connect: ", cerr, "\n")
-  os.exit(1)
-end
+local conn = S:connect()
 
 -- lookup opens the host of each entry by key ("name" or "mac"); returns a
 -- table entry index -> object (or nil when dhcpd has none).
@@ -258,15 +241,11 @@ local function lookup(key)
   local found = {}
   if #keys == 0 then return found end
   local res, lerr = conn:open_many("host", keys)
-  if not res then
-    io.stderr:write("hosts-sync: looking up hosts by ", key, " failed: ", lerr, "\n")
-    os.exit(1)
-  end
+  if not res then S:fail("looking up hosts by " .. key .. " failed: " .. lerr) end
   for j, obj in ipairs(res) do
     if type(obj) == "table" then
       if obj.code ~= "not-found" then
-        io.stderr:write("hosts-sync: looking up ", key, " ", entries[index[j]][key], ": ", obj.error, "\n")
-        os.exit(1)
+        S:fail("looking up " .. key .. " " .. entries[index[j]][key] .. ": " .. obj.error)
       end
     else
       found[index[j]] = obj
@@ -292,10 +271,7 @@ do
     local keys = {}
     for i, g in ipairs(list) do keys[i] = { name = g } end
     local res, gerr = conn:lookup_many("group", keys)
-    if not res then
-      io.stderr:write("hosts-sync: looking up groups failed: ", gerr, "\n")
-      os.exit(1)
-    end
+    if not res then S:fail("looking up groups failed: " .. gerr) end
     for i, r in ipairs(res) do
       if r.error then missing_group[list[i]] = r.error end
     end
@@ -378,9 +354,7 @@ end
 -- --prune: the hosts dhcpd created over OMAPI (read from its files) that
 -- the file does not list, deleted; never those of dhcpd.conf.
 if opts.prune then
-  local files = omapi.dhcpd_files()
-  local conf_path = opts.conf or files.conf
-  local leases_path = opts.leases or files.leases
+  local conf_path, leases_path = script.files(opts)
   local conf, err = omapi.read_conf(conf_path)
   if not conf then file_error("--prune: " .. err) end
   -- A damaged leases file could hide a deletion or a re-creation: refuse.
@@ -401,15 +375,11 @@ if opts.prune then
   end
   if #keys > 0 then
     local res, perr = conn:open_many("host", keys)
-    if not res then
-      io.stderr:write("hosts-sync: --prune: looking up hosts failed: ", perr, "\n")
-      os.exit(1)
-    end
+    if not res then S:fail("--prune: looking up hosts failed: " .. perr) end
     for j, obj in ipairs(res) do
       if type(obj) == "table" then
         if obj.code ~= "not-found" then
-          io.stderr:write("hosts-sync: --prune: looking up ", keys[j].name, ": ", obj.error, "\n")
-          os.exit(1)
+          S:fail("--prune: looking up " .. keys[j].name .. ": " .. obj.error)
         end
         -- Gone from the server since dhcpd wrote the file: nothing to do.
       else
@@ -454,9 +424,8 @@ end
 
 if #errors > 0 and not opts["keep-going"] then
   print_conflicts()
-  io.stderr:write("hosts-sync: nothing changed: ", plural(#errors, "host"),
-    " cannot be added (see the error lines); fix the file or pass --keep-going\n")
-  os.exit(1)
+  S:fail("nothing changed: " .. plural(#errors, "host") ..
+    " cannot be added (see the error lines); fix the file or pass --keep-going")
 end
 
 if #steps == 0 then

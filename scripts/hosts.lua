@@ -45,57 +45,33 @@ Examples:
   omapish hosts --conf /etc/dhcp/dhcpd.conf --leases /var/lib/dhcp/dhcpd.leases --mac 00:00:5e
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("hosts: ", msg, "\n", "Try 'omapish hosts --help'.\n")
-  os.exit(2)
-end
+local script = require "omapish.script"
+local util = require "omapish.util"
+local S = script.new("hosts", USAGE)
 
-local function fail(msg)
-  io.stderr:write("hosts: ", msg, "\n")
-  os.exit(1)
-end
-
-local opts, rest = omapi.getopt(arg, {
+local opts, rest = S:getopt(arg, {
   conf = "string", leases = "string", name = "string", mac = "string",
-  format = "string", ["no-live"] = "flag", help = "flag", h = "help",
+  format = "string", ["no-live"] = "flag",
 })
-if not opts then usage_error(rest) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(0)
-end
-if #rest > 0 then usage_error("unexpected argument " .. rest[1]) end
-
-local format = opts.format or "table"
-if format ~= "table" and format ~= "csv" and format ~= "json" then
-  usage_error("--format " .. format .. ": table, csv or json expected")
-end
-
-local mac_prefix = nil
-if opts.mac then
-  mac_prefix = opts.mac:lower():gsub("[:%-%.]", "")
-  if mac_prefix == "" or mac_prefix:find("[^0-9a-f]") then
-    usage_error("--mac " .. opts.mac .. ": hex digits expected, like 00:00:5e")
-  end
-end
+if #rest > 0 then S:usage_error("unexpected argument " .. rest[1]) end
+local format = S:format(opts.format)
+local mac_prefix = opts.mac and S:mac_prefix(opts.mac)
 
 local name_glob = nil
 if opts.name then
   name_glob = opts.name:lower()
-  local ok, err = omapi.glob(name_glob, "")
-  if ok == nil then usage_error("--name: " .. err) end
+  local ok, err = util.glob(name_glob, "")
+  if ok == nil then S:usage_error("--name: " .. err) end
 end
 
 -- The files: given, the lab's, or the system's.
-local files = omapi.dhcpd_files()
-local conf_path = opts.conf or files.conf
-local leases_path = opts.leases or files.leases
+local conf_path, leases_path = script.files(opts)
 
 local conf, err = omapi.read_conf(conf_path)
-if not conf then fail(err) end
+if not conf then S:fail(err) end
 local leases, lerr, lcode, partial = omapi.read_leases(leases_path)
 if not leases then
-  if lcode ~= "syntax" then fail(lerr) end
+  if lcode ~= "syntax" then S:fail(lerr) end
   -- dhcpd starts with the records before the error; so do we, saying so.
   io.stderr:write("hosts: ", lerr, " (dhcpd keeps the records before it; so does this list)\n")
   leases = partial
@@ -120,7 +96,7 @@ for _, h in ipairs(leases.hosts) do
 end
 
 local function wanted(h)
-  if name_glob and not omapi.glob(name_glob, h.name:lower()) then return false end
+  if name_glob and not util.glob(name_glob, h.name:lower()) then return false end
   if mac_prefix then
     local hex = (h.mac or ""):gsub(":", "")
     if hex:sub(1, #mac_prefix) ~= mac_prefix then return false end
@@ -135,12 +111,11 @@ end
 -- Live: each host by name, pipelined.
 local live = {}
 if not opts["no-live"] and #shown > 0 then
-  local conn, cerr = omapi.connect()
-  if not conn then fail("cannot connect: " .. cerr) end
+  local conn = S:connect()
   local keys = {}
   for i, h in ipairs(shown) do keys[i] = { name = h.name } end
   local results, rerr = conn:lookup_many("host", keys, { fields = { "hardware-address", "ip-address" } })
-  if not results then fail("cannot ask the server: " .. rerr) end
+  if not results then S:fail("cannot ask the server: " .. rerr) end
   conn:close()
   for i, h in ipairs(shown) do
     local r = results[i]
@@ -174,35 +149,4 @@ for i, h in ipairs(shown) do
   }
 end
 
-if format == "json" then
-  print(#rows == 0 and "[]" or omapi.json(rows, true)) -- an empty table is not an array to omapi.json
-elseif format == "csv" then
-  print(omapi.csv_encode(COLUMNS))
-  for _, r in ipairs(rows) do
-    local fields = {}
-    for i, c in ipairs(COLUMNS) do fields[i] = r[c] or "" end
-    print(omapi.csv_encode(fields))
-  end
-else
-  local widths = {}
-  for i, c in ipairs(COLUMNS) do widths[i] = #c end
-  local function cell(r, c) return (r[c] == nil or r[c] == "") and "-" or tostring(r[c]) end
-  for _, r in ipairs(rows) do
-    for i, c in ipairs(COLUMNS) do widths[i] = math.max(widths[i], #cell(r, c)) end
-  end
-  local function line(values)
-    local parts = {}
-    for i, v in ipairs(values) do
-      parts[i] = i < #values and (v .. string.rep(" ", widths[i] - #v)) or v
-    end
-    print(table.concat(parts, "  "))
-  end
-  local header = {}
-  for i, c in ipairs(COLUMNS) do header[i] = c:upper() end
-  line(header)
-  for _, r in ipairs(rows) do
-    local values = {}
-    for i, c in ipairs(COLUMNS) do values[i] = cell(r, c) end
-    line(values)
-  end
-end
+script.print_rows(format, COLUMNS, rows)

@@ -49,70 +49,49 @@ Examples:
   omapish inspect control
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("inspect: ", msg, "\n", "Try 'omapish inspect --help'.\n")
-  os.exit(2)
-end
+local script = require "omapish.script"
+local S = script.new("inspect", USAGE)
 
-local opts, operands = omapi.getopt(arg, { hexdump = "flag", json = "flag", help = "flag", h = "help" })
-if not opts then usage_error(operands) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(0)
-end
-if #operands < 1 then usage_error("TYPE and at least one KEY=VALUE expected") end
+local opts, operands = S:getopt(arg, { hexdump = "flag", json = "flag" })
+if #operands < 1 then S:usage_error("TYPE and at least one KEY=VALUE expected") end
 local typ = operands[1]
-if typ:find("=") then usage_error("TYPE first, then KEY=VALUE: " .. typ) end
+if typ:find("=") then S:usage_error("TYPE first, then KEY=VALUE: " .. typ) end
 -- dhcpd has one control object and finds it without a key.
-if #operands < 2 and typ ~= "control" then usage_error("TYPE and at least one KEY=VALUE expected") end
+if #operands < 2 and typ ~= "control" then S:usage_error("TYPE and at least one KEY=VALUE expected") end
 
 local keys, handle = {}, nil
 local count = 0
 for i = 2, #operands do
   local k, v = operands[i]:match("^([^=]+)=(.*)$")
-  if not k then usage_error("KEY=VALUE expected, got " .. operands[i]) end
+  if not k then S:usage_error("KEY=VALUE expected, got " .. operands[i]) end
   if k == "handle" then
     handle = tonumber(v)
     if not handle or handle < 0 or handle ~= math.floor(handle) then
-      usage_error("handle=" .. v .. ": a handle number expected")
+      S:usage_error("handle=" .. v .. ": a handle number expected")
     end
   else
-    if v == "" then usage_error(k .. "= has no value (dhcpd can crash on empty values)") end
+    if v == "" then S:usage_error(k .. "= has no value (dhcpd can crash on empty values)") end
     -- The module converts v by the schema, bytes by omapish's one rule.
     keys[k] = v
   end
   count = count + 1
 end
-if handle and count > 1 then usage_error("handle= cannot be combined with other keys") end
+if handle and count > 1 then S:usage_error("handle= cannot be combined with other keys") end
 
--- With no server configured at all, omapi.connect raises: say what to give.
-local ok, conn, cerr = pcall(omapi.connect)
-if not ok then
-  local raised = tostring(conn)
-  conn, cerr = nil, raised:gsub("^[^:]*:%d+: ", "") .. " (give omapish --server NAME|HOST[:PORT] before the script's name, or a configuration file with a default profile)"
-end
-if not conn then
-  io.stderr:write("inspect: cannot connect: ", cerr, "\n")
-  os.exit(1)
-end
-
-local function fail(msg)
-  io.stderr:write("inspect: ", msg, "\n")
-  os.exit(1)
-end
+local conn = S:connect()
 
 if not handle then
   local obj, err = conn:open(typ, keys)
-  if not obj then fail(err) end
+  if not obj then S:fail(err) end
   handle = obj.handle
 end
 
 -- A REFRESH by handle gives the attributes in the order dhcpd sends them.
 local reply, qerr = conn:query(omapi.message.refresh(handle))
-if not reply then fail(qerr) end
+if not reply then S:fail(qerr) end
 if reply.op == omapi.STATUS then
   local m = reply.message
-  fail(string.format("%s handle %d: %s (result %s)", typ, handle, tostring(m.message or "refused"), tostring(m.result)))
+  S:fail(string.format("%s handle %d: %s (result %s)", typ, handle, tostring(m.message or "refused"), tostring(m.result)))
 end
 local items = reply:items("object", true)
 conn:close()

@@ -55,63 +55,46 @@ local AGREE, DIFFER, USAGE_ERR, UNKNOWN = 0, 1, 2, 3
 -- The largest comparison allowed: a /14 on each server.
 local MAX_ADDRESSES = 262144
 
-local function usage_error(msg)
-  io.stderr:write("lease-compare: ", msg, "\n", "Try 'omapish lease-compare --help'.\n")
-  os.exit(USAGE_ERR)
-end
+local script = require "omapish.script"
+local util = require "omapish.util"
+local S = script.new("lease-compare", USAGE, { ok = AGREE, usage = USAGE_ERR, fail = UNKNOWN })
 
-local function fail(msg)
-  io.stderr:write("lease-compare: ", msg, "\n")
-  os.exit(UNKNOWN)
-end
-
-local opts, ranges = omapi.getopt(arg, {
-  server = "list", conf = "string", format = "string", help = "flag", h = "help",
-})
-if not opts then usage_error(ranges) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(AGREE)
-end
-
-local format = opts.format or "table"
-if format ~= "table" and format ~= "csv" and format ~= "json" then
-  usage_error("--format " .. format .. ": table, csv or json expected")
-end
+local opts, ranges = S:getopt(arg, { server = "list", conf = "string", format = "string" })
+local format = S:format(opts.format)
 
 local servers = opts.server or omapi.servers()
 if #servers ~= 2 then
   local why = opts.server and string.format("%d --server given", #servers)
     or string.format("the command line and configuration name %d", #servers)
-  usage_error("two servers to compare are needed (" .. why .. "): give --server A --server B")
+  S:usage_error("two servers to compare are needed (" .. why .. "): give --server A --server B")
 end
 
 ---------------------------------------------------------------------------
 -- Ranges: the command line's, else the pools of dhcpd.conf.
 
 if #ranges == 0 then
-  local path = opts.conf or omapi.dhcpd_files().conf
+  local path = script.files(opts)
   local conf, err, code = omapi.read_conf(path)
   if not conf then
     if code == "io" and not opts.conf then err = "no dhcpd.conf found (" .. path .. ")" end
-    usage_error(err .. ": give RANGE or --conf FILE")
+    S:usage_error(err .. ": give RANGE or --conf FILE")
   end
   for _, p in ipairs(conf.pools) do
     for _, r in ipairs(p.ranges) do
       ranges[#ranges + 1] = r.first == r.last and r.first or (r.first .. "-" .. r.last)
     end
   end
-  if #ranges == 0 then usage_error("no pool range in " .. path .. ": give RANGE or --conf FILE") end
+  if #ranges == 0 then S:usage_error("no pool range in " .. path .. ": give RANGE or --conf FILE") end
 end
 
 local addresses = {}
 for _, r in ipairs(ranges) do
-  local first, err, count = omapi.ip_range(r)
-  if not first then usage_error(err) end
+  local first, err, count = util.ip_range(r)
+  if not first then S:usage_error(err) end
   if #addresses + count > MAX_ADDRESSES then
-    usage_error(string.format("more than %d addresses: compare smaller ranges", MAX_ADDRESSES))
+    S:usage_error(string.format("more than %d addresses: compare smaller ranges", MAX_ADDRESSES))
   end
-  for _, ip in omapi.ips(r) do addresses[#addresses + 1] = ip end
+  for _, ip in util.ips(r) do addresses[#addresses + 1] = ip end
 end
 
 ---------------------------------------------------------------------------
@@ -121,9 +104,8 @@ local FIELDS = { "state", "hardware-address", "client-hostname", "ends" }
 
 -- read returns, for each address, the lease's fields or false (no lease).
 local function read(server)
-  local ok, conn, cerr = pcall(omapi.connect, server)
-  if not ok then fail(server .. ": " .. tostring(conn):gsub("^[^:]*:%d+: ", "")) end
-  if not conn then fail(server .. ": cannot connect: " .. cerr) end
+  local conn, cerr = S:try_connect(server)
+  if not conn then S:fail(server .. ": cannot connect: " .. cerr) end
   local keys = {}
   for i, ip in ipairs(addresses) do keys[i] = { ip = ip } end
   local leases, failed = {}, nil
@@ -138,8 +120,8 @@ local function read(server)
     end
   end, { fields = FIELDS })
   conn:close()
-  if lerr then fail(server .. ": " .. lerr) end
-  if failed then fail(server .. ": " .. failed) end
+  if lerr then S:fail(server .. ": " .. lerr) end
+  if failed then S:fail(server .. ": " .. failed) end
   return leases
 end
 
@@ -149,11 +131,8 @@ local a, b = read(a_name), read(b_name)
 ---------------------------------------------------------------------------
 -- Differences.
 
-local function state(l) return omapi.lease_states[l.state] or ("state-" .. tostring(l.state)) end
-local function date(epoch)
-  if not epoch or epoch == 0 then return nil end
-  return omapi.time(epoch)
-end
+local function state(l) return script.lease_state(l.state) end
+local date = script.date
 
 -- COMPARED are the fields compared, as FIELD shows them, with their value.
 local COMPARED = {
@@ -190,8 +169,8 @@ if format == "json" then
     differences = rows }, true))
 elseif #diffs > 0 then
   if format == "csv" then
-    print(omapi.csv_encode({ "ip", "field", a_name, b_name }))
-    for _, d in ipairs(diffs) do print(omapi.csv_encode({ d.ip, d.field, d.a or "", d.b or "" })) end
+    print(util.csv_encode({ "ip", "field", a_name, b_name }))
+    for _, d in ipairs(diffs) do print(util.csv_encode({ d.ip, d.field, d.a or "", d.b or "" })) end
   else
     local w = math.max(20, #a_name)
     local line = "%-15s  %-8s  %-" .. w .. "s  %s"

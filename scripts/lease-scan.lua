@@ -51,111 +51,37 @@ Examples:
 -- The largest scan allowed: a /12. Split bigger ones.
 local MAX_ADDRESSES = 1048576
 
-local function usage_error(msg)
-  io.stderr:write("lease-scan: ", msg, "\n", "Try 'omapish lease-scan --help'.\n")
-  os.exit(2)
-end
+local script = require "omapish.script"
+local util = require "omapish.util"
+local S = script.new("lease-scan", USAGE)
 
-local opts, ranges = omapi.getopt(arg, {
+local opts, ranges = S:getopt(arg, {
   state = "list", mac = "string", hostname = "string", format = "string",
-  all = "flag", chunk = "number", help = "flag", h = "help",
+  all = "flag", chunk = "number",
 })
-if not opts then usage_error(ranges) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(0)
-end
-if #ranges == 0 then usage_error("no address range given") end
-
--- Ranges.
-local total = 0
-for _, r in ipairs(ranges) do
-  local first, last_or_err, count = omapi.ip_range(r)
-  if not first then usage_error(last_or_err) end
-  total = total + count
-end
-if total > MAX_ADDRESSES then
-  usage_error(string.format("%d addresses is more than %d: scan smaller ranges", total, MAX_ADDRESSES))
-end
-
--- Filters.
-local state_names = nil -- name -> true for the states asked for; nil: any state
-if opts.state then
-  state_names = {}
-  local by_name = { none = true }
-  for _, name in pairs(omapi.lease_states) do by_name[name] = true end
-  for _, s in ipairs(opts.state) do
-    local name = s:lower()
-    if tonumber(s) then
-      name = omapi.lease_states[tonumber(s)]
-      if not name then usage_error("--state " .. s .. ": no such lease state (1-7)") end
-    elseif not by_name[name] then
-      local known = {}
-      for n = 1, 7 do known[#known + 1] = omapi.lease_states[n] end
-      usage_error("--state " .. s .. ": unknown state (states: " .. table.concat(known, ", ") .. ", none)")
-    end
-    state_names[name] = true
-  end
-end
-
-local mac_prefix = nil
-if opts.mac then
-  mac_prefix = opts.mac:lower():gsub("[:%-%.]", "")
-  if mac_prefix == "" or mac_prefix:find("[^0-9a-f]") then
-    usage_error("--mac " .. opts.mac .. ": hex digits expected, like 00:00:5e")
-  end
-end
-
-local hostname_match = nil
-if opts.hostname then
-  local pattern = opts.hostname
-  if pattern:sub(1, 1) == "~" then
-    local lua_pattern = pattern:sub(2)
-    local ok, err = pcall(string.find, "", lua_pattern)
-    if not ok then usage_error("--hostname " .. pattern .. ": bad Lua pattern: " .. tostring(err)) end
-    hostname_match = function(name) return name:find(lua_pattern) ~= nil end
-  else
-    local glob = pattern:lower()
-    local ok, err = omapi.glob(glob, "")
-    if ok == nil then usage_error("--hostname: " .. err) end
-    hostname_match = function(name) return omapi.glob(glob, name:lower()) end
-  end
-end
-
-local format = opts.format or "table"
-if format ~= "table" and format ~= "csv" and format ~= "json" then
-  usage_error("--format " .. format .. ": table, csv or json expected")
-end
+if #ranges == 0 then S:usage_error("no address range given") end
+local total = S:count_ranges(ranges, MAX_ADDRESSES, "scan smaller ranges")
+local keep, state_names = S:lease_filter(opts, true)
+local format = S:format(opts.format)
 
 local chunk_size = opts.chunk or 8192
 if chunk_size < 1 or chunk_size ~= math.floor(chunk_size) then
-  usage_error("--chunk must be a whole number of at least 1")
+  S:usage_error("--chunk must be a whole number of at least 1")
 end
 
 -- A row of output, or nil when the filters drop it.
-local function date(epoch)
-  if not epoch or epoch == 0 then return nil end
-  return omapi.time(epoch)
-end
-
 local function make_row(ip, lease)
   local row = { ip = ip }
   if lease then
-    local n = lease.state
-    row.state = (n and omapi.lease_states[n]) or ("state-" .. tostring(n))
+    row.state = script.lease_state(lease.state)
     row.mac = lease["hardware-address"]
     row.hostname = lease["client-hostname"]
-    row.starts = date(lease.starts)
-    row.ends = date(lease.ends)
+    row.starts = script.date(lease.starts)
+    row.ends = script.date(lease.ends)
   else
     row.state = "none"
   end
-  if state_names and not state_names[row.state] then return nil end
-  if mac_prefix then
-    local hex = row.mac and row.mac:gsub(":", "") or ""
-    if hex:sub(1, #mac_prefix) ~= mac_prefix then return nil end
-  end
-  if hostname_match and not (row.hostname and hostname_match(row.hostname)) then return nil end
+  if not keep(row) then return nil end
   return row
 end
 
@@ -171,7 +97,7 @@ local function format_row(row)
   if format == "csv" then
     local fields = {}
     for i, c in ipairs(COLUMNS) do fields[i] = row[c] or "" end
-    return omapi.csv_encode(fields)
+    return util.csv_encode(fields)
   elseif format == "json" then
     return "  " .. omapi.json(row)
   end
@@ -184,27 +110,18 @@ local function format_row(row)
 end
 
 -- Connect before the header: a run that cannot ask prints nothing on stdout.
--- With no server configured at all, omapi.connect raises: say what to give.
-local ok, conn, err = pcall(omapi.connect)
-if not ok then
-  local raised = tostring(conn)
-  conn, err = nil, raised:gsub("^[^:]*:%d+: ", "") .. " (give omapish --server NAME|HOST[:PORT] before the script's name, or a configuration file with a default profile)"
-end
-if not conn then
-  io.stderr:write("lease-scan: cannot connect: ", err, "\n")
-  os.exit(1)
-end
+local conn = S:connect()
 
 if format == "table" then
   print((string.format(TABLE_LINE, "IP", "STATE", "MAC", "STARTS", "ENDS", "HOSTNAME")))
 elseif format == "csv" then
-  print(omapi.csv_encode(COLUMNS))
+  print(util.csv_encode(COLUMNS))
 else
   print("[")
 end
 
 
-local progress = omapi.isatty("stderr")
+local progress = util.isatty("stderr")
 local scanned, leases, failures = 0, 0, 0
 
 -- Lines are printed in slices: gopher-lua's table.concat puts every piece
@@ -270,7 +187,7 @@ end
 
 for _, r in ipairs(ranges) do
   local batch = {}
-  for _, ip in omapi.ips(r) do
+  for _, ip in util.ips(r) do
     batch[#batch + 1] = ip
     if #batch == chunk_size then
       scan(batch)
@@ -287,6 +204,5 @@ if format == "json" then
   print("]")
 end
 if failures > 0 then
-  io.stderr:write(string.format("lease-scan: %d of %d lookups failed\n", failures, scanned))
-  os.exit(1)
+  S:fail(string.format("%d of %d lookups failed", failures, scanned))
 end

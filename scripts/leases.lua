@@ -47,100 +47,33 @@ Examples:
   omapish leases --leases /var/lib/dhcp/dhcpd.leases --format csv > leases.csv
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("leases: ", msg, "\n", "Try 'omapish leases --help'.\n")
-  os.exit(2)
-end
+local script = require "omapish.script"
+local S = script.new("leases", USAGE)
 
-local opts, rest = omapi.getopt(arg, {
+local opts, rest = S:getopt(arg, {
   leases = "string", state = "list", mac = "string", hostname = "string",
-  format = "string", live = "flag", help = "flag", h = "help",
+  format = "string", live = "flag",
 })
-if not opts then usage_error(rest) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(0)
-end
-if #rest > 0 then usage_error("unexpected argument " .. rest[1]) end
-
--- Filters, as lease-scan's.
-local state_names = nil
-if opts.state then
-  state_names = {}
-  local by_name = {}
-  for _, name in pairs(omapi.lease_states) do by_name[name] = true end
-  for _, s in ipairs(opts.state) do
-    local name = s:lower()
-    if tonumber(s) then
-      name = omapi.lease_states[tonumber(s)]
-      if not name then usage_error("--state " .. s .. ": no such lease state (1-7)") end
-    elseif not by_name[name] then
-      local known = {}
-      for n = 1, 7 do known[#known + 1] = omapi.lease_states[n] end
-      usage_error("--state " .. s .. ": unknown state (states: " .. table.concat(known, ", ") .. ")")
-    end
-    state_names[name] = true
-  end
-end
-
-local mac_prefix = nil
-if opts.mac then
-  mac_prefix = opts.mac:lower():gsub("[:%-%.]", "")
-  if mac_prefix == "" or mac_prefix:find("[^0-9a-f]") then
-    usage_error("--mac " .. opts.mac .. ": hex digits expected, like 00:00:5e")
-  end
-end
-
-local hostname_match = nil
-if opts.hostname then
-  local pattern = opts.hostname
-  if pattern:sub(1, 1) == "~" then
-    local lua_pattern = pattern:sub(2)
-    local ok, err = pcall(string.find, "", lua_pattern)
-    if not ok then usage_error("--hostname " .. pattern .. ": bad Lua pattern: " .. tostring(err)) end
-    hostname_match = function(name) return name:find(lua_pattern) ~= nil end
-  else
-    local glob = pattern:lower()
-    local ok, err = omapi.glob(glob, "")
-    if ok == nil then usage_error("--hostname: " .. err) end
-    hostname_match = function(name) return omapi.glob(glob, name:lower()) end
-  end
-end
-
-local format = opts.format or "table"
-if format ~= "table" and format ~= "csv" and format ~= "json" then
-  usage_error("--format " .. format .. ": table, csv or json expected")
-end
+if #rest > 0 then S:usage_error("unexpected argument " .. rest[1]) end
+local keep = S:lease_filter(opts) -- as lease-scan's
+local format = S:format(opts.format)
 
 -- The file.
-local path = opts.leases or omapi.dhcpd_files().leases
+local _, path = script.files(opts)
 local status = 0
 local file, err, code, partial = omapi.read_leases(path)
 if not file then
-  if code ~= "syntax" then
-    io.stderr:write("leases: ", err, "\n")
-    os.exit(1)
-  end
+  if code ~= "syntax" then S:fail(err) end
   -- dhcpd keeps the records before the error; they are listed, and the
   -- exit status says the file was not read whole.
   io.stderr:write("leases: ", err, " (the leases before it are listed, as dhcpd keeps them)\n")
   file, status = partial, 1
 end
 
-local function date(epoch)
-  if not epoch or epoch == 0 then return nil end
-  return omapi.time(epoch)
-end
-
+local date = script.date
 local rows = {}
 for _, l in ipairs(file.leases) do
-  local ok = not state_names or state_names[l.state]
-  if ok and mac_prefix then
-    local hex = (l.mac or ""):gsub(":", "")
-    ok = hex:sub(1, #mac_prefix) == mac_prefix
-  end
-  if ok and hostname_match then ok = l.hostname ~= nil and hostname_match(l.hostname) end
-  if ok then
+  if keep(l) then
     rows[#rows + 1] = { ip = l.ip, state = l.state, mac = l.mac, starts = date(l.starts),
       ends = date(l.ends), hostname = l.hostname, ends_epoch = l.ends or 0 }
   end
@@ -148,19 +81,12 @@ end
 
 -- Live: each lease listed, pipelined.
 if opts.live and #rows > 0 then
-  local conn, cerr = omapi.connect()
-  if not conn then
-    io.stderr:write("leases: cannot connect: ", cerr, "\n")
-    os.exit(1)
-  end
+  local conn = S:connect()
   local keys = {}
   for i, r in ipairs(rows) do keys[i] = { ip = r.ip } end
   local results, rerr = conn:lookup_many("lease", keys,
     { fields = { "state", "hardware-address", "client-hostname", "ends" } })
-  if not results then
-    io.stderr:write("leases: cannot ask the server: ", rerr, "\n")
-    os.exit(1)
-  end
+  if not results then S:fail("cannot ask the server: " .. rerr) end
   conn:close()
   for i, r in ipairs(rows) do
     local s = results[i]
@@ -169,7 +95,7 @@ if opts.live and #rows > 0 then
       if s.code ~= "not-found" then status = 1 end
     else
       local diffs = {}
-      local state = omapi.lease_states[s.state] or ("state-" .. tostring(s.state))
+      local state = script.lease_state(s.state)
       if state ~= r.state then diffs[#diffs + 1] = "server state " .. state end
       if (s["hardware-address"] or "") ~= (r.mac or "") then
         diffs[#diffs + 1] = "server MAC " .. (s["hardware-address"] or "none")
@@ -190,31 +116,5 @@ local COLUMNS = { "ip", "state", "mac", "starts", "ends", "hostname" }
 if opts.live then COLUMNS[#COLUMNS + 1] = "live" end
 for _, r in ipairs(rows) do r.ends_epoch = nil end
 
-if format == "json" then
-  print(#rows == 0 and "[]" or omapi.json(rows, true)) -- an empty table is not an array to omapi.json
-elseif format == "csv" then
-  print(omapi.csv_encode(COLUMNS))
-  for _, r in ipairs(rows) do
-    local fields = {}
-    for i, c in ipairs(COLUMNS) do fields[i] = r[c] or "" end
-    print(omapi.csv_encode(fields))
-  end
-else
-  local widths = { 15, 9, 17, 20, 20, 8 }
-  local function line(values)
-    local parts = {}
-    for i, v in ipairs(values) do
-      parts[i] = (i < #values and widths[i]) and (v .. string.rep(" ", widths[i] - #v)) or v
-    end
-    print(table.concat(parts, "  "))
-  end
-  local header = {}
-  for i, c in ipairs(COLUMNS) do header[i] = c:upper() end
-  line(header)
-  for _, r in ipairs(rows) do
-    local values = {}
-    for i, c in ipairs(COLUMNS) do values[i] = r[c] or "-" end
-    line(values)
-  end
-end
+script.print_rows(format, COLUMNS, rows, { 15, 9, 17, 20, 20, 8 })
 os.exit(status)

@@ -8,7 +8,8 @@
 //
 // Every script starts with a one-line comment that summarises it (List
 // shows it) and a usage comment, answers --help with its usage on stdout,
-// and exits 2 with a usage error on stderr for bad arguments.
+// and exits 2 with a usage error on stderr for bad arguments. What they
+// share is the Lua library omapish.script (lib/script.lua, Preload).
 package scripts
 
 import (

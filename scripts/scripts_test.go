@@ -69,10 +69,33 @@ func runWith(t *testing.T, setup, name string, args ...string) (status int, stdo
 	if !ok {
 		t.Fatalf("no script %s", name)
 	}
+	L := captureState(t)
+	if err := L.DoString(setup); err != nil {
+		t.Fatal(err)
+	}
+	argT := L.NewTable()
+	argT.RawSetInt(0, lua.LString(name))
+	for i, a := range args {
+		argT.RawSetInt(i+1, lua.LString(a))
+	}
+	L.SetGlobal("arg", argT)
+	fn, err := L.Load(bytes.NewReader(body), chunk)
+	if err != nil {
+		t.Fatalf("%s does not compile: %v", name, err)
+	}
+	return runCaptured(t, L, fn)
+}
+
+// captureState returns a state with the omapi module and the scripts'
+// library, whose os.exit, io.write, print and io.stderr are captured
+// (runCaptured returns them).
+func captureState(t *testing.T) *lua.LState {
+	t.Helper()
 	L := lua.NewState()
-	defer L.Close()
-	defer luaapi.CloseAll(L)
+	t.Cleanup(L.Close)
+	t.Cleanup(func() { luaapi.CloseAll(L) })
 	luaapi.Preload(L, luaapi.Options{})
+	Preload(L)
 	if err := L.DoString(`
 		OUT, ERR = {}, {}
 		io.write = function(...) for _, s in ipairs{...} do OUT[#OUT + 1] = tostring(s) end end
@@ -90,26 +113,19 @@ func runWith(t *testing.T, setup, name string, args ...string) (status int, stdo
 	`); err != nil {
 		t.Fatal(err)
 	}
-	if err := L.DoString(setup); err != nil {
-		t.Fatal(err)
-	}
-	argT := L.NewTable()
-	argT.RawSetInt(0, lua.LString(name))
-	for i, a := range args {
-		argT.RawSetInt(i+1, lua.LString(a))
-	}
-	L.SetGlobal("arg", argT)
-	fn, err := L.Load(bytes.NewReader(body), chunk)
-	if err != nil {
-		t.Fatalf("%s does not compile: %v", name, err)
-	}
+	return L
+}
+
+// runCaptured runs fn in a captureState and returns the status it exited
+// with (0 when it returned) and what it wrote.
+func runCaptured(t *testing.T, L *lua.LState, fn *lua.LFunction) (status int, stdout, stderr string) {
+	t.Helper()
 	L.Push(fn)
-	status = 0
 	if err := L.PCall(0, 0, nil); err != nil {
 		ae, ok := err.(*lua.ApiError)
 		tbl, isTable := ae.Object.(*lua.LTable)
 		if !ok || !isTable {
-			t.Fatalf("%s %v: %v", name, args, err)
+			t.Fatalf("%v", err)
 		}
 		status = int(lua.LVAsNumber(tbl.RawGetString("code")))
 	}

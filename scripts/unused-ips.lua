@@ -38,60 +38,35 @@ Examples:
   omapish unused-ips 192.0.2.100-192.0.2.199 --format json
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("unused-ips: ", msg, "\n", "Try 'omapish unused-ips --help'.\n")
-  os.exit(2)
-end
+local script = require "omapish.script"
+local util = require "omapish.util"
+local S = script.new("unused-ips", USAGE)
 
-local function fail(msg)
-  io.stderr:write("unused-ips: ", msg, "\n")
-  os.exit(1)
-end
-
-local opts, ranges = omapi.getopt(arg, {
-  conf = "string", leases = "string", count = "number", format = "string",
-  ["no-live"] = "flag", help = "flag", h = "help",
+local opts, ranges = S:getopt(arg, {
+  conf = "string", leases = "string", count = "number", format = "string", ["no-live"] = "flag",
 })
-if not opts then usage_error(ranges) end
-if opts.help then
-  io.write(USAGE)
-  os.exit(0)
-end
-local format = opts.format or "table"
-if format ~= "table" and format ~= "csv" and format ~= "json" then
-  usage_error("--format " .. format .. ": table, csv or json expected")
-end
+local format = S:format(opts.format)
 if opts.count and (opts.count < 1 or opts.count ~= math.floor(opts.count)) then
-  usage_error("--count must be a whole number of at least 1")
+  S:usage_error("--count must be a whole number of at least 1")
 end
 
 -- The largest set of addresses looked at: a /16.
 local MAX_ADDRESSES = 65536
-local total = 0
-for _, r in ipairs(ranges) do
-  local first, err, count = omapi.ip_range(r)
-  if not first then usage_error(err) end
-  total = total + count
-end
-if total > MAX_ADDRESSES then
-  usage_error(string.format("%d addresses is more than %d: give smaller ranges", total, MAX_ADDRESSES))
-end
+local total = S:count_ranges(ranges, MAX_ADDRESSES, "give smaller ranges")
 
-local files = omapi.dhcpd_files()
-local conf_path = opts.conf or files.conf
-local leases_path = opts.leases or files.leases
+local conf_path, leases_path = script.files(opts)
 
 local conf, cerr = omapi.read_conf(conf_path)
-if not conf then fail(cerr) end
+if not conf then S:fail(cerr) end
 local leases, lerr = omapi.read_leases(leases_path)
-if not leases then fail(lerr) end
+if not leases then S:fail(lerr) end
 
 -- Without RANGE: the conf's ranges.
 if #ranges == 0 then
   local function add(list)
     for _, r in ipairs(list) do
       local text = r.first == r.last and r.first or (r.first .. "-" .. r.last)
-      local first, err, count = omapi.ip_range(text)
+      local first, err, count = util.ip_range(text)
       if first then
         ranges[#ranges + 1] = text
         total = total + count
@@ -100,10 +75,10 @@ if #ranges == 0 then
   end
   for _, s in ipairs(conf.subnets) do add(s.ranges) end
   for _, p in ipairs(conf.pools) do add(p.ranges) end
-  if #ranges == 0 then usage_error("no range in " .. conf_path .. ": give a RANGE") end
+  if #ranges == 0 then S:usage_error("no range in " .. conf_path .. ": give a RANGE") end
 end
 if total > MAX_ADDRESSES then
-  usage_error(string.format("%d addresses is more than %d: give smaller ranges", total, MAX_ADDRESSES))
+  S:usage_error(string.format("%d addresses is more than %d: give smaller ranges", total, MAX_ADDRESSES))
 end
 
 -- What the files say is used.
@@ -128,7 +103,7 @@ end
 -- Candidates, in range order, without duplicates.
 local candidates, seen = {}, {}
 for _, r in ipairs(ranges) do
-  for _, ip in omapi.ips(r) do
+  for _, ip in util.ips(r) do
     if not used[ip] and not seen[ip] then
       seen[ip] = true
       candidates[#candidates + 1] = ip
@@ -142,8 +117,7 @@ local want = opts.count or #candidates
 if opts["no-live"] then
   for i = 1, math.min(want, #candidates) do unused[i] = candidates[i] end
 elseif #candidates > 0 then
-  local conn, err = omapi.connect()
-  if not conn then fail("cannot connect: " .. err) end
+  local conn = S:connect()
   local i = 1
   -- Ask in batches, stopping once enough are found.
   while i <= #candidates and #unused < want do
@@ -153,9 +127,9 @@ elseif #candidates > 0 then
       batch[#batch + 1] = candidates[j]
     end
     local res, rerr = conn:lookup_many("lease", keys, { fields = { "state" } })
-    if not res then fail("cannot ask the server: " .. rerr) end
+    if not res then S:fail("cannot ask the server: " .. rerr) end
     for k, r in ipairs(res) do
-      if r.error and r.code ~= "not-found" then fail(batch[k] .. ": " .. r.error) end
+      if r.error and r.code ~= "not-found" then S:fail(batch[k] .. ": " .. r.error) end
       local state = not r.error and omapi.lease_states[r.state]
       if not (state and IN_USE[state]) and #unused < want then unused[#unused + 1] = batch[k] end
     end

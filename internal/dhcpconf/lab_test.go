@@ -108,24 +108,6 @@ func genLeases(conf *dhcpconf.Conf, now time.Time) string {
 	return b.String()
 }
 
-func dialLab(t *testing.T, l *lab.Lab) *omapi.Conn {
-	t.Helper()
-	var auth omapi.Authenticator
-	if l.KeyName() != "" {
-		var err error
-		if auth, err = omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	d := &omapi.Dialer{Auth: auth, NetDial: l.DialContext}
-	c, err := d.DialContext(t.Context(), l.Addr())
-	if err != nil {
-		t.Fatalf("dial %s: %v", l.Addr(), err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 func macString(b []byte) string {
 	s := make([]string, len(b))
 	for i, c := range b {
@@ -241,7 +223,7 @@ func TestDifferentialServer(t *testing.T) {
 				t.Fatalf("nothing to compare: %d leases, %d host records", len(ls.Leases), len(ls.Hosts))
 			}
 			l := labtest.Start(t, lab.Config{Conf: confPath, Leases: leases})
-			compareWithServer(t, dialLab(t, l), conf, ls)
+			compareWithServer(t, labtest.Dial(t, l), conf, ls)
 		})
 	}
 }
@@ -251,7 +233,7 @@ func TestDifferentialServer(t *testing.T) {
 // says what the server says.
 func TestDifferentialAfterWrites(t *testing.T) {
 	l := labtest.Start(t)
-	c := dialLab(t, l)
+	c := labtest.Dial(t, l)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	s := lab.Sample

@@ -26,22 +26,14 @@ func TestCheckLeasesLab(t *testing.T) {
 		t.Fatalf("the sample's leases file before any write: %v", err)
 	}
 
-	auth, err := omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := (&omapi.Dialer{Auth: auth, NetDial: l.DialContext}).DialContext(ctx, l.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := labtest.Dial(t, l)
 	keys := omapi.Values{{Name: "name", Data: []byte("sp ace")}, {Name: "hardware-address", Data: []byte{0, 0, 0x5e, 0, 0x53, 0x99}}}
 	keys.SetUint32("hardware-type", 1)
 	if _, err := c.Exchange(ctx, omapi.NewOpen("host", keys, omapi.Create, omapi.Exclusive)); err != nil {
 		t.Fatalf("dhcpd refused the host (it took it in 4.4.3): %v", err)
 	}
 
-	err = l.CheckLeases(ctx)
+	err := l.CheckLeases(ctx)
 	var le *lab.LeasesError
 	if !errors.As(err, &le) {
 		t.Fatalf("after the write: %v, want a *lab.LeasesError", err)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/omapish/omapish/internal/lab"
+	"github.com/omapish/omapish/omapi"
 )
 
 // startTimeout bounds a lab's start, dhcpd's own wait included.
@@ -150,4 +151,26 @@ func checkLeases(tb testing.TB, l *lab.Lab) {
 	default:
 		tb.Logf("leases file corrupt, as the test intended: %v", err)
 	}
+}
+
+// Dial opens a connection of the Go library to l's dhcpd, with the lab's
+// key when it has one, and closes it when the test ends: the set-up of the
+// tests that talk to the lab without the Lua module.
+func Dial(tb testing.TB, l *lab.Lab) *omapi.Conn {
+	tb.Helper()
+	var auth omapi.Authenticator
+	if l.KeyName() != "" {
+		var err error
+		if auth, err = omapi.HMAC(l.KeyName(), l.Algorithm(), l.Secret()); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(tb.Context(), startTimeout)
+	defer cancel()
+	c, err := (&omapi.Dialer{Auth: auth, NetDial: l.DialContext}).DialContext(ctx, l.Addr())
+	if err != nil {
+		tb.Fatalf("dial the lab's dhcpd at %s: %v", l.Addr(), err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
 }

@@ -23,16 +23,7 @@ func pairRun(tb testing.TB, p *lab.Pair, env []string, args ...string) (status i
 	cmd := p.Command(ctx, omapishBinary(tb), args...)
 	cmd.Dir = tb.TempDir()
 	cmd.Env = append(cleanEnv(tb), env...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), out.String(), errb.String()
-	}
-	if err != nil {
-		tb.Fatalf("omapish %q: %v", args, err)
-	}
-	return 0, out.String(), errb.String()
+	return runCmd(tb, cmd)
 }
 
 // pairFixture is a running pair with the ways to name its peers: profiles
@@ -332,6 +323,9 @@ func readTrim(tb testing.TB, path string) string {
 func TestScriptsWithoutServer(t *testing.T) {
 	dir := t.TempDir()
 	hosts := writeFile(t, filepath.Join(dir, "hosts.csv"), "name,mac,ip\nweb1,00:00:5e:00:53:81,192.0.2.81\n", 0o600)
+	conf := writeFile(t, filepath.Join(dir, "dhcpd.conf"), "subnet 192.0.2.0 netmask 255.255.255.0 { range 192.0.2.10 192.0.2.11; }\n"+
+		"host web1 { hardware ethernet 00:00:5e:00:53:81; fixed-address 192.0.2.81; }\n", 0o600)
+	leases := writeFile(t, filepath.Join(dir, "dhcpd.leases"), "lease 192.0.2.10 {\n  binding state active;\n}\n", 0o600)
 	for _, tt := range []struct {
 		args   []string
 		status int
@@ -342,6 +336,9 @@ func TestScriptsWithoutServer(t *testing.T) {
 		{[]string{"host-move", "web2", "--ip", "192.0.2.83"}, 1, "give omapish --server"},
 		{[]string{"hosts-sync", hosts, "--dry-run"}, 1, "give omapish --server"},
 		{[]string{"inspect", "lease", "ip=192.0.2.150"}, 1, "give omapish --server"},
+		{[]string{"hosts", "--conf", conf, "--leases", leases}, 1, "give omapish --server"},
+		{[]string{"unused-ips", "--conf", conf, "--leases", leases}, 1, "give omapish --server"},
+		{[]string{"leases", "--leases", leases, "--live"}, 1, "give omapish --server"},
 		{[]string{"failover-status", "lab-failover"}, 3, ""},
 		{[]string{"failover-state", "lab-failover", "partner-down", "--force"}, 3, "give --server"},
 		{[]string{"lease-compare", "192.0.2.0/30"}, 2, "give --server A --server B"},
@@ -350,25 +347,17 @@ func TestScriptsWithoutServer(t *testing.T) {
 			cmd := exec.Command(omapishBinary(t), tt.args...)
 			cmd.Dir = t.TempDir()
 			cmd.Env = cleanEnv(t)
-			var out, errb strings.Builder
-			cmd.Stdout, cmd.Stderr = &out, &errb
-			err := cmd.Run()
-			st := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				st = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			st, out, errb := runCmd(t, cmd)
 			if tt.args[0] == "failover-status" {
 				// A monitoring plugin's verdict is its stdout.
-				if st != 3 || !strings.HasPrefix(out.String(), "FAILOVER UNKNOWN - cannot connect: ") || !strings.Contains(out.String(), "give --server") {
-					t.Errorf("exit %d, stdout %q, stderr %q; want 3 and UNKNOWN", st, out.String(), errb.String())
+				if st != 3 || !strings.HasPrefix(out, "FAILOVER UNKNOWN - cannot connect: ") || !strings.Contains(out, "give --server") {
+					t.Errorf("exit %d, stdout %q, stderr %q; want 3 and UNKNOWN", st, out, errb)
 				}
 				return
 			}
-			if st != tt.status || out.String() != "" || !strings.Contains(errb.String(), tt.want) ||
-				strings.Contains(errb.String(), "stack traceback") || strings.Count(strings.TrimSpace(errb.String()), "\n") > 1 {
-				t.Errorf("exit %d, stdout %q, stderr %q; want %d, nothing on stdout and %q", st, out.String(), errb.String(), tt.status, tt.want)
+			if st != tt.status || out != "" || !strings.Contains(errb, tt.want) ||
+				strings.Contains(errb, "stack traceback") || strings.Count(strings.TrimSpace(errb), "\n") > 1 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d, nothing on stdout and %q", st, out, errb, tt.status, tt.want)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -13,8 +14,6 @@ import (
 	"time"
 
 	"github.com/creack/pty"
-
-	"github.com/omapish/omapish/omapi/omapitest"
 )
 
 // buildOmapish builds the command once per test run.
@@ -54,6 +53,8 @@ type term struct {
 	cmd *exec.Cmd
 	mu  sync.Mutex
 	out bytes.Buffer
+	// more has a value when output came since expect last looked.
+	more chan struct{}
 }
 
 func startTerm(tb testing.TB, env []string, args ...string) *term {
@@ -71,7 +72,7 @@ func startTermCmd(tb testing.TB, cmd *exec.Cmd) *term {
 	if err != nil {
 		tb.Fatalf("pty: %v", err)
 	}
-	t := &term{tb: tb, f: f, cmd: cmd}
+	t := &term{tb: tb, f: f, cmd: cmd, more: make(chan struct{}, 1)}
 	go func() {
 		buf := make([]byte, 4096)
 		for {
@@ -79,6 +80,10 @@ func startTermCmd(tb testing.TB, cmd *exec.Cmd) *term {
 			t.mu.Lock()
 			t.out.Write(buf[:n])
 			t.mu.Unlock()
+			select {
+			case t.more <- struct{}{}:
+			default:
+			}
 			if err != nil {
 				return
 			}
@@ -102,15 +107,19 @@ func (t *term) send(s string) {
 // expect waits until the screen output since mark contains want.
 func (t *term) expect(mark int, want string, within time.Duration) int {
 	t.tb.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
+	timeout := time.After(within)
+	for waiting := true; waiting; {
 		t.mu.Lock()
 		s := t.out.String()
 		t.mu.Unlock()
 		if i := strings.Index(s[mark:], want); i >= 0 {
 			return mark + i + len(want)
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-t.more:
+		case <-timeout:
+			waiting = false
+		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -137,14 +146,7 @@ func (t *term) exitOnCtrlD(within time.Duration) {
 // TestShellCancelsBlockedRequest: Ctrl-C cancels a request to a server
 // that never answers, and the shell keeps running.
 func TestShellCancelsBlockedRequest(t *testing.T) {
-	addr := omapitest.Serve(t, func(p *omapitest.Peer) {
-		p.Intro()
-		for {
-			if _, err := p.Read(); err != nil {
-				return
-			}
-		}
-	})
+	addr, requests := silentServer(t)
 	home := t.TempDir()
 	tm := startTerm(t, []string{"HOME=" + home, "OMAPISH_CONFIG=", "XDG_CONFIG_HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"},
 		"--server", addr, "--timeout", "60s")
@@ -152,7 +154,11 @@ func TestShellCancelsBlockedRequest(t *testing.T) {
 	tm.send("c = assert(omapi.connect())\r")
 	at = tm.expect(at, "omapi> ", 5*time.Second)
 	tm.send("c:lookup_ip(\"00:00:5e:00:53:50\")\r")
-	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-requests: // the lookup waits for its reply
+	case <-time.After(5 * time.Second):
+		t.Fatal("the lookup never reached the server")
+	}
 	start := time.Now()
 	tm.send("\x03")
 	at = tm.expect(at, "canceled", 3*time.Second)
@@ -183,15 +189,28 @@ func TestShellCancelsBlockedRequest(t *testing.T) {
 	}
 }
 
+// startLabShell runs `omapish lab` (the shell on a sandbox's dhcpd) on a
+// terminal, with a home of its own and no colour.
+func startLabShell(tb testing.TB) *term {
+	home := tb.TempDir()
+	return startTerm(tb, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+}
+
+// connect opens the default connection as conn, after mark, and returns
+// the mark after the next prompt.
+func (t *term) connect(mark int) int {
+	t.tb.Helper()
+	t.send("conn = assert(omapi.connect())\r")
+	return t.expect(mark, "omapi> ", 5*time.Second)
+}
+
 // TestLabShell: `omapish lab` opens the shell on the sandbox's dhcpd, with
 // a banner of what it holds, and removes the sandbox on exit.
 func TestLabShell(t *testing.T) {
-	home := t.TempDir()
-	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	tm := startLabShell(t)
 	at := tm.expect(0, "lab-failover", 20*time.Second)
 	at = tm.expect(at, "omapi> ", 10*time.Second)
-	tm.send("conn = assert(omapi.connect())\r")
-	at = tm.expect(at, "omapi> ", 5*time.Second)
+	at = tm.connect(at)
 	tm.send("conn:lookup_hostname(\"192.0.2.150\")\r")
 	at = tm.expect(at, "client150", 5*time.Second)
 	tm.send("conn:lookup_by_lease{ip=\"192.0.2.150\"}\r")
@@ -208,8 +227,7 @@ func TestLabShell(t *testing.T) {
 
 // TestLabShellConfirm: deleting an interface asks first; "no" keeps it.
 func TestLabShellConfirm(t *testing.T) {
-	home := t.TempDir()
-	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	tm := startLabShell(t)
 	at := tm.expect(0, "omapi> ", 20*time.Second)
 	tm.send("conn = assert(omapi.connect()); ifc = assert(conn:open(\"interface\", {name = \"v0\"}))\r")
 	at = tm.expect(at, "omapi> ", 5*time.Second)
@@ -231,13 +249,11 @@ func TestLabShellConfirm(t *testing.T) {
 // shows the failure it would swallow, a misspelled method names itself,
 // and exit typed alone leaves with status 0.
 func TestLabShellErrors(t *testing.T) {
-	home := t.TempDir()
-	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	tm := startLabShell(t)
 	at := tm.expect(0, "omapi> ", 20*time.Second)
 	tm.send("x = omapi.connect{profile = \"lab\", secret = \"c2VjcmV0c2VjcmV0\"}\r")
 	at = tm.expect(at, "x is nil: authentication failed (key omapish-lab): the server rejected our signature: wrong secret? (auth)", 5*time.Second)
-	tm.send("conn = assert(omapi.connect())\r")
-	at = tm.expect(at, "omapi> ", 5*time.Second)
+	at = tm.connect(at)
 	tm.send("conn:lookup_ipp(\"00:00:5e:00:53:50\")\r")
 	at = tm.expect(at, `stdin:1: omapi.conn has no method "lookup_ipp" (did you mean "lookup_ip"?)`, 5*time.Second)
 	tm.send("conn:lookup_ip(\"00:00:5e:00:53:50\")\r")
@@ -260,14 +276,15 @@ func TestLabShellErrors(t *testing.T) {
 // the MAC: the reply the interrupted lookup was waiting for is dropped,
 // and no new connection replaced the one opened (conn.reconnects).
 func TestLabShellCtrlCKeepsConnection(t *testing.T) {
-	home := t.TempDir()
-	tm := startTerm(t, []string{"HOME=" + home, "XDG_STATE_HOME=" + home, "NO_COLOR=1"}, "lab")
+	tm := startLabShell(t)
 	at := tm.expect(0, "omapi> ", 20*time.Second)
-	tm.send("conn = assert(omapi.connect())\r")
-	at = tm.expect(at, "omapi> ", 5*time.Second)
+	at = tm.connect(at)
 	for round := range 3 {
-		tm.send("for i = 1, 1e6 do conn:lookup_mac(\"192.0.2.150\") end\r")
-		time.Sleep(time.Duration(300+100*round) * time.Millisecond)
+		// Interrupted after a different number of lookups each round.
+		n := 100 * (round + 1)
+		// The echo of the line holds "loop" .. "ing", not what it prints.
+		tm.send(fmt.Sprintf("for i = 1, 1e6 do conn:lookup_mac(\"192.0.2.150\") if i == %d then print(\"loop\" .. \"ing\") end end\r", n))
+		at = tm.expect(at, "looping", 5*time.Second)
 		start := time.Now()
 		tm.send("\x03")
 		at = tm.expect(at, "interrupted", 3*time.Second)
