@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/omapish/omapish/internal/bytetext"
 	"github.com/omapish/omapish/omapi"
 )
 
@@ -69,7 +70,7 @@ func writeValues(b *strings.Builder, list string, vs omapi.Values, kind func(str
 		case !known:
 			text = strconv.Quote(string(v.Data))
 			if !printableASCII(v.Data) {
-				text = omapi.Hex(v.Data)
+				text = bytetext.Hex(v.Data)
 			}
 		case k == omapi.KindString:
 			text = strconv.Quote(text)

@@ -15,6 +15,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/omapish/omapish/internal/bytetext"
 	"github.com/omapish/omapish/omapi"
 )
 
@@ -219,7 +220,7 @@ func toWire(v lua.LValue, k omapi.Kind, known bool) ([]byte, error) {
 			if k == omapi.KindBytes {
 				// The bytes rule: "01:00:5e" is 3 bytes, other
 				// text its own bytes; omapi.raw for exactly these.
-				return omapi.ParseBytes(string(v)), nil
+				return bytetext.Parse(string(v)), nil
 			}
 			return []byte(v), nil
 		case lua.LNumber:
@@ -405,7 +406,7 @@ func unhexString(s string) ([]byte, error) {
 	if s == "" {
 		return []byte{}, nil
 	}
-	b, err := omapi.ParseHex(s)
+	b, err := bytetext.ParseHex(s)
 	if err != nil {
 		return nil, fmt.Errorf("not hex text: %w", err)
 	}

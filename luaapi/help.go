@@ -318,7 +318,7 @@ which is what dhcpd keeps.`},
 }
 
 // bytesRule is omapish's one rule for bytes attributes, in the API, the
-// saved scripts and the shell alike (omapi.ParseBytes).
+// saved scripts and the shell alike (bytetext.Parse).
 const bytesRule = `A string given for a bytes attribute (dhcp-client-identifier, hashstring,
 load-balance-hba, and the like) is read as dhcpd.conf reads bytes: text of the form xx:xx:...
 (two or more groups of one or two hex digits joined by colons) is the bytes it spells, so

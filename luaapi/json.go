@@ -11,7 +11,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/omapish/omapish/omapi"
+	"github.com/omapish/omapish/internal/bytetext"
 )
 
 // jsonEncoder renders Lua values as JSON: tables whose keys are 1..n as
@@ -75,7 +75,7 @@ func (e *jsonEncoder) encode(v lua.LValue, depth int) error {
 
 func (e *jsonEncoder) str(s string) {
 	if !isText(s) {
-		s = omapi.Hex([]byte(s))
+		s = bytetext.Hex([]byte(s))
 	}
 	e.b.WriteByte('"')
 	for _, r := range s {

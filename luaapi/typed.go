@@ -9,6 +9,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/omapish/omapish/internal/bytetext"
 	"github.com/omapish/omapish/omapi"
 )
 
@@ -95,7 +96,7 @@ func typedString(tv *typedValue) string {
 		}
 		return "omapi.ip(" + strconv.Quote(omapi.KindIP.Format(tv.data)) + ")"
 	case omapi.KindMAC:
-		return "omapi.mac(" + strconv.Quote(omapi.Hex(tv.data)) + ")"
+		return "omapi.mac(" + strconv.Quote(bytetext.Hex(tv.data)) + ")"
 	}
 	return "omapi.raw(" + strconv.Quote(string(tv.data)) + ")"
 }

@@ -12,9 +12,9 @@ import (
 	"strings"
 )
 
-// AlgSuffix is appended to an algorithm name on the wire: dhcpd stores
+// algSuffix is appended to an algorithm name on the wire: dhcpd stores
 // "hmac-md5" as "hmac-md5.SIG-ALG.REG.INT." and compares byte for byte.
-const AlgSuffix = ".SIG-ALG.REG.INT."
+const algSuffix = ".SIG-ALG.REG.INT."
 
 // Algorithms lists the HMAC algorithms dhcpd 4.4.3 accepts for OMAPI, by
 // the short names users write. Before 4.4.3 only hmac-md5 worked.
@@ -69,8 +69,8 @@ func HMAC(name, algorithm string, secret []byte) (Authenticator, error) {
 // ("HMAC-MD5.SIG-ALG.REG.INT." → "hmac-md5"); "" means hmac-md5.
 func NormalizeAlgorithm(s string) (string, error) {
 	a := strings.ToLower(strings.TrimSpace(s))
-	a = strings.TrimSuffix(a, strings.ToLower(AlgSuffix))
-	a = strings.TrimSuffix(a, strings.ToLower(strings.TrimSuffix(AlgSuffix, ".")))
+	a = strings.TrimSuffix(a, strings.ToLower(algSuffix))
+	a = strings.TrimSuffix(a, strings.ToLower(strings.TrimSuffix(algSuffix, ".")))
 	if a == "" {
 		a = "hmac-md5"
 	}
@@ -81,7 +81,7 @@ func NormalizeAlgorithm(s string) (string, error) {
 }
 
 func (k *hmacKey) Name() string      { return k.name }
-func (k *hmacKey) Algorithm() string { return k.alg + AlgSuffix }
+func (k *hmacKey) Algorithm() string { return k.alg + algSuffix }
 func (k *hmacKey) NewMAC() hash.Hash { return hmac.New(k.newHash, k.secret) }
 
 // String names the key and algorithm; the secret is never shown.

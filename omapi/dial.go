@@ -12,25 +12,28 @@ import (
 	"time"
 )
 
-// DefaultPort is the conventional OMAPI port (omshell's default).
-const DefaultPort = 7911
+// Defaults of a Dialer.
+const (
+	// DefaultPort is the conventional OMAPI port (omshell's default).
+	DefaultPort = 7911
 
-// DefaultTimeout bounds every exchange whose context has no earlier deadline.
-const DefaultTimeout = 5 * time.Second
+	// DefaultTimeout bounds every exchange whose context has no earlier deadline.
+	DefaultTimeout = 5 * time.Second
 
-// DefaultWindow is how many requests Batch keeps in flight.
-//
-// dhcpd 4.4.3 aborts (dst_api.c:353 REQUIRE failure, the process exits)
-// when it finds some two dozen signed requests waiting at once and their
-// replies mix UPDATEs and STATUSes — e.g. a lease scan where some
-// addresses are unknown. In the lab, windows up to 16 never triggered it
-// in thousands of mixed requests; 24 did at once. So signed connections
-// keep at most MaxSignedWindow requests in flight; unsigned ones may go
-// deeper.
-const DefaultWindow = 8
+	// DefaultWindow is how many requests Batch keeps in flight.
+	//
+	// dhcpd 4.4.3 aborts (dst_api.c:353 REQUIRE failure, the process exits)
+	// when it finds some two dozen signed requests waiting at once and their
+	// replies mix UPDATEs and STATUSes — e.g. a lease scan where some
+	// addresses are unknown. In the lab, windows up to 16 never triggered it
+	// in thousands of mixed requests; 24 did at once. So signed connections
+	// keep at most MaxSignedWindow requests in flight; unsigned ones may go
+	// deeper.
+	DefaultWindow = 8
 
-// MaxSignedWindow caps the window of a signed connection (see DefaultWindow).
-const MaxSignedWindow = 16
+	// MaxSignedWindow caps the window of a signed connection (see DefaultWindow).
+	MaxSignedWindow = 16
+)
 
 // Dialer opens connections. Its zero value works: unsigned, 5 s timeout,
 // one connection, reads that sleep until the reply comes. Spin and Streams
@@ -262,7 +265,7 @@ func (c *Conn) probeAlgorithm(ctx context.Context, name, alg string) string {
 		if other == alg {
 			continue
 		}
-		reply, err := c.exchange(ctx, authOpen(name, other+AlgSuffix), false)
+		reply, err := c.exchange(ctx, authOpen(name, other+algSuffix), false)
 		if err != nil {
 			return ""
 		}

@@ -12,43 +12,46 @@ import (
 	"unicode/utf8"
 )
 
-// ErrClosed is returned by calls on a connection that was closed.
-var ErrClosed = errors.New("omapi: connection closed")
+// The sentinel errors of the package; match them with errors.Is.
+var (
+	// ErrClosed is returned by calls on a connection that was closed.
+	ErrClosed = errors.New("omapi: connection closed")
 
-// ErrBroken is matched by errors from calls on a connection that an
-// earlier failure left unusable: the server broke the protocol, closed the
-// connection or fell silent. Such a connection cannot be used again; dial a
-// new one. (A connection out of step after an interrupted request is
-// replaced instead: see ErrOutOfStep.)
-var ErrBroken = errors.New("omapi: connection broken by an earlier failure")
+	// ErrBroken is matched by errors from calls on a connection that an
+	// earlier failure left unusable: the server broke the protocol, closed the
+	// connection or fell silent. Such a connection cannot be used again; dial a
+	// new one. (A connection out of step after an interrupted request is
+	// replaced instead: see ErrOutOfStep.)
+	ErrBroken = errors.New("omapi: connection broken by an earlier failure")
 
-// ErrOutOfStep is matched, with ErrBroken, by the error of a connection
-// whose byte stream fell out of step after an interrupted request: the
-// request was half written when its context ended, or a reply still due to
-// an interrupted request did not come within the timeout, or something
-// else came. A Conn from Dialer.DialContext then opens a new transport at
-// its next request (Reconnects counts them): dhcpd's object handles are
-// the server's and stay valid on it; the key's authenticator, which dhcpd
-// only accepts on a connection that opened it, is opened anew.
-var ErrOutOfStep = errors.New("omapi: connection out of step after an interrupted request")
+	// ErrOutOfStep is matched, with ErrBroken, by the error of a connection
+	// whose byte stream fell out of step after an interrupted request: the
+	// request was half written when its context ended, or a reply still due to
+	// an interrupted request did not come within the timeout, or something
+	// else came. A Conn from Dialer.DialContext then opens a new transport at
+	// its next request (Reconnects counts them): dhcpd's object handles are
+	// the server's and stay valid on it; the key's authenticator, which dhcpd
+	// only accepts on a connection that opened it, is opened anew.
+	ErrOutOfStep = errors.New("omapi: connection out of step after an interrupted request")
 
-// ErrAuth is matched (errors.Is) by every authentication failure: a key the
-// server does not know or allow, a wrong secret, a missing key, a reply
-// whose signature does not verify.
-var ErrAuth = errors.New("omapi: authentication failed")
+	// ErrAuth is matched (errors.Is) by every authentication failure: a key the
+	// server does not know or allow, a wrong secret, a missing key, a reply
+	// whose signature does not verify.
+	ErrAuth = errors.New("omapi: authentication failed")
 
-// ErrBadRequest is matched by the error for a request the client refuses
-// to send because dhcpd would drop the connection over it (a non-zero
-// rid, a STATUS or unknown opcode). What dhcpd would crash on or store
-// badly is the write policy of the omapish command (internal/policy), not
-// the library's: a Go program sends what it builds.
-var ErrBadRequest = errors.New("omapi: refusing to send the request")
+	// ErrBadRequest is matched by the error for a request the client refuses
+	// to send because dhcpd would drop the connection over it (a non-zero
+	// rid, a STATUS or unknown opcode). What dhcpd would crash on or store
+	// badly is the write policy of the omapish command (internal/policy), not
+	// the library's: a Go program sends what it builds.
+	ErrBadRequest = errors.New("omapi: refusing to send the request")
 
-// ErrTooLarge is matched by the error for a request whose values are over
-// MaxRequestValues of the connection's receive cap: dhcpd would store
-// them, and no reply about the object could be read back. It also
-// matches ErrBadRequest.
-var ErrTooLarge = fmt.Errorf("%w: too large", ErrBadRequest)
+	// ErrTooLarge is matched by the error for a request whose values are over
+	// maxRequestValues of the connection's receive cap: dhcpd would store
+	// them, and no reply about the object could be read back. It also
+	// matches ErrBadRequest.
+	ErrTooLarge = fmt.Errorf("%w: too large", ErrBadRequest)
+)
 
 // prefix starts the text of every error of this package, once: an error
 // that wraps another of the package's says its own words, then the inner

@@ -45,3 +45,6 @@ func (c *Conn) BreakStep() error {
 	defer c.mu.Unlock()
 	return c.outOfStep(ProtocolError("made out of step by the test"), "test")
 }
+
+// MaxRequestValues is maxRequestValues, for the external tests.
+var MaxRequestValues = maxRequestValues

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omapish/omapish/internal/bytetext"
 	"github.com/omapish/omapish/internal/errcode"
 	"github.com/omapish/omapish/internal/lab"
 	"github.com/omapish/omapish/internal/lab/labtest"
@@ -416,7 +417,7 @@ func omshellFormat(b []byte) string {
 	if printable || len(b) == 0 {
 		return `"` + string(b) + `"`
 	}
-	return omapi.Hex(b)
+	return bytetext.Hex(b)
 }
 
 func check(t *testing.T, what, got, want string, err error) {

@@ -27,7 +27,7 @@ const (
 	// Typical replies are a few hundred bytes; omshell and other clients
 	// can create objects of hundreds of KiB, and such an object must stay
 	// readable and deletable. 16 MiB fits an object whose every value is
-	// as large as omapish itself lets a request be (MaxRequestValues of
+	// as large as omapish itself lets a request be (maxRequestValues of
 	// it: four of them), with room to spare. The cap costs nothing until
 	// the bytes arrive: a Reader grows its buffer as they come, never
 	// by a length the peer announced.
@@ -37,24 +37,24 @@ const (
 	readStep = 64 << 10
 )
 
-// MaxRequestValues returns how many bytes of encoded values (names,
+// maxRequestValues returns how many bytes of encoded values (names,
 // lengths and data of both lists) a request may carry on a connection
 // whose replies are capped at max bytes: a quarter of the cap. dhcpd
 // echoes what a client stored in its replies, so a request larger than
 // that could make an object no reply can carry; a quarter leaves room for
 // the object's other values, and for a host (name and client identifier
 // are the only values a client sizes) two such writes still fit.
-func MaxRequestValues(max int) int {
+func maxRequestValues(max int) int {
 	if max <= 0 {
 		max = DefaultMaxMessageSize
 	}
 	return max / 4
 }
 
-// checkSize refuses a request whose values exceed MaxRequestValues(max),
+// checkSize refuses a request whose values exceed maxRequestValues(max),
 // naming the largest value.
 func checkSize(m *Message, max int) error {
-	limit := MaxRequestValues(max)
+	limit := maxRequestValues(max)
 	n, big := 0, Value{}
 	for _, vs := range [2]Values{m.Message, m.Object} {
 		for _, v := range vs {

@@ -2,7 +2,6 @@ package omapi
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"net"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/omapish/omapish/internal/bytetext"
 )
 
 // Kind is the wire type of an attribute. OMAPI values are untyped bytes;
@@ -219,7 +220,7 @@ func (k Kind) Decode(b []byte) (any, error) {
 // Parse encodes the text form of a value of the kind: a decimal (or 0x
 // hex) number, "true"/"false", a dotted IPv4 address (several separated by
 // commas for IPs), a MAC such as 00:11:22:33:44:55, a time as epoch
-// seconds or RFC 3339, text as is; bytes by ParseBytes (colon-separated
+// seconds or RFC 3339, text as is; bytes by bytetext.Parse (colon-separated
 // hex is those bytes, other text its own bytes).
 func (k Kind) Parse(s string) ([]byte, error) {
 	switch k {
@@ -257,7 +258,7 @@ func (k Kind) Parse(s string) ([]byte, error) {
 		}
 		return out, nil
 	case KindMAC:
-		b, err := ParseHex(s)
+		b, err := bytetext.ParseHex(s)
 		if err != nil || len(b) == 0 || len(b) > 20 {
 			return nil, fmt.Errorf("%q is not a hardware address like 00:11:22:33:44:55", s)
 		}
@@ -272,48 +273,7 @@ func (k Kind) Parse(s string) ([]byte, error) {
 		}
 		return binary.BigEndian.AppendUint32(nil, uint32(t.Unix())), nil
 	}
-	return ParseBytes(s), nil
-}
-
-// ParseBytes is the rule for a bytes attribute (dhcp-client-identifier,
-// hashstring, ...) given as text: text of the form xx:xx:... (two or more
-// groups of one or two hex digits, joined by colons) is the bytes it
-// spells, as dhcpd.conf writes hardware addresses, uids and subclass
-// hash strings; any other text is its own bytes. Bytes that would read as
-// such text (the 5 bytes "01:02") are given exactly only as bytes (in Lua,
-// omapi.raw).
-func ParseBytes(s string) []byte {
-	if IsHexBytes(s) {
-		b, err := ParseHex(s)
-		if err == nil {
-			return b
-		}
-	}
-	return []byte(s)
-}
-
-// IsHexBytes reports whether s is of the form ParseBytes reads as hex
-// bytes: "01:00:5e", "1:0:5e"; not "0100", "01-00", "01:" or "a:b:".
-func IsHexBytes(s string) bool {
-	groups := strings.Split(s, ":")
-	if len(groups) < 2 {
-		return false
-	}
-	for _, g := range groups {
-		if len(g) < 1 || len(g) > 2 {
-			return false
-		}
-		for i := 0; i < len(g); i++ {
-			if !isHexDigit(g[i]) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func isHexDigit(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+	return bytetext.Parse(s), nil
 }
 
 // Format returns the text form of wire bytes of the kind, the inverse of
@@ -321,17 +281,17 @@ func isHexDigit(c byte) bool {
 func (k Kind) Format(b []byte) string {
 	v, err := k.Decode(b)
 	if err != nil {
-		return Hex(b)
+		return bytetext.Hex(b)
 	}
 	switch v := v.(type) {
 	case string:
 		return v
 	case []byte:
-		// Text, unless it would read back as hex bytes (ParseBytes).
-		if utf8.Valid(v) && printable(v) && len(v) > 0 && !IsHexBytes(string(v)) {
+		// Text, unless it would read back as hex bytes (bytetext.Parse).
+		if utf8.Valid(v) && printable(v) && len(v) > 0 && !bytetext.IsHexList(string(v)) {
 			return string(v)
 		}
-		return Hex(v)
+		return bytetext.Hex(v)
 	case time.Time:
 		if v.Unix() == Never {
 			return "never"
@@ -354,47 +314,6 @@ func printable(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// Hex formats bytes as lower-case hex pairs joined by colons, as omshell
-// prints data ("01:00:aa").
-func Hex(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	out := make([]byte, 0, len(b)*3-1)
-	for i, c := range b {
-		if i > 0 {
-			out = append(out, ':')
-		}
-		out = hex.AppendEncode(out, []byte{c})
-	}
-	return string(out)
-}
-
-// ParseHex decodes hex text with or without separators (":", "-", ".",
-// spaces): "00:11:22", "0011.22", "00 11 22" and "001122" all give 3 bytes.
-func ParseHex(s string) ([]byte, error) {
-	clean := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case ':', '-', '.', ' ', '\t', '\n', '\r':
-			// A single-digit group like "0:1" means 00:01.
-			if n := len(clean); n%2 == 1 && (c == ':' || c == '-') {
-				clean = append(clean[:n-1], '0', clean[n-1])
-			}
-		default:
-			clean = append(clean, c)
-		}
-	}
-	if n := len(clean); n%2 == 1 && strings.ContainsAny(s, ":-") {
-		clean = append(clean[:n-1], '0', clean[n-1])
-	}
-	out := make([]byte, hex.DecodedLen(len(clean)))
-	if _, err := hex.Decode(out, clean); err != nil {
-		return nil, fmt.Errorf("bad hex %q: %w", s, err)
-	}
-	return out, nil
 }
 
 // leaseStates names lease binding states (server/stables.c).

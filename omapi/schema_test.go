@@ -173,20 +173,6 @@ func TestStateName(t *testing.T) {
 	}
 }
 
-func TestParseHex(t *testing.T) {
-	for in, want := range map[string]string{
-		"00:11:22": "001122", "0011.22": "001122", "00 11 22": "001122", "001122": "001122", "1-2-3": "010203",
-	} {
-		b, err := ParseHex(in)
-		if err != nil || fmt.Sprintf("%x", b) != want {
-			t.Errorf("ParseHex(%q) = %x, %v; want %s", in, b, err, want)
-		}
-	}
-	if _, err := ParseHex("xyz"); err == nil {
-		t.Error("ParseHex(xyz) succeeded")
-	}
-}
-
 func TestResults(t *testing.T) {
 	tests := []struct {
 		r    Result

@@ -118,9 +118,9 @@ func TestReaderLargeValues(t *testing.T) {
 }
 
 func TestMaxRequestValues(t *testing.T) {
-	limit := MaxRequestValues(0)
+	limit := maxRequestValues(0)
 	if limit != DefaultMaxMessageSize/4 {
-		t.Fatalf("MaxRequestValues(0) = %d", limit)
+		t.Fatalf("maxRequestValues(0) = %d", limit)
 	}
 	// name "name": 2 + 4 + 4 bytes around the data.
 	fits := &Message{Op: OpOpen, Object: Values{{"name", make([]byte, limit-10)}}}

@@ -10,8 +10,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/omapish/omapish/omapi"
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/omapish/omapish/internal/bytetext"
+	"github.com/omapish/omapish/omapi"
 )
 
 // ANSI colours, used only when the caller asks for colour.
@@ -143,7 +145,7 @@ func (p *printer) str(s string) {
 		p.paint(ansiGreen, quote(s))
 		return
 	}
-	p.paint(ansiGreen, `omapi.unhex"`+omapi.Hex([]byte(s))+`"`)
+	p.paint(ansiGreen, `omapi.unhex"`+bytetext.Hex([]byte(s))+`"`)
 }
 
 // text reports whether s reads as text: valid UTF-8 with no control
@@ -292,7 +294,7 @@ func nextKey(t *lua.LTable) bool {
 // (the bytes rule would read that text back as hex).
 func annotation(name string, v lua.LValue, lease bool) string {
 	if s, ok := v.(lua.LString); ok {
-		if bytesAttrs[name] && omapi.IsHexBytes(string(s)) {
+		if bytesAttrs[name] && bytetext.IsHexList(string(s)) {
 			return fmt.Sprintf("%d bytes of text: omapi.raw to send them back as they are", len(s))
 		}
 		return ""
@@ -377,7 +379,7 @@ func keyString(k lua.LValue) string {
 		if text(string(k)) {
 			return "[" + quote(string(k)) + "]"
 		}
-		return `[omapi.unhex"` + omapi.Hex([]byte(k)) + `"]`
+		return `[omapi.unhex"` + bytetext.Hex([]byte(k)) + `"]`
 	case lua.LNumber:
 		return "[" + k.String() + "]"
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/omapish/omapish/omapi"
 )
 
 // Defaults for what a profile leaves out.
@@ -27,17 +29,12 @@ const (
 // secret from.
 const EnvSecret = "OMAPISH_SECRET"
 
-const (
-	maxConfigFile = 1 << 20            // bytes of configuration read at most
-	sigAlgSuffix  = ".sig-alg.reg.int" // as in HMAC-MD5.SIG-ALG.REG.INT.
-)
-
-// algorithms lists the HMAC algorithms dhcpd knows, normalised.
-var algorithms = []string{"hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512"}
+const maxConfigFile = 1 << 20 // bytes of configuration read at most
 
 // Algorithms returns the names of the HMAC algorithms a profile may use, in
-// their normalised spelling, for help texts and completion.
-func Algorithms() []string { return slices.Clone(algorithms) }
+// their normalised spelling, for help texts and completion: the omapi
+// package's.
+func Algorithms() []string { return omapi.Algorithms() }
 
 // Config is a loaded configuration file.
 type Config struct {
@@ -225,13 +222,9 @@ func ParseAddress(s string) (string, error) {
 // dhcpd's HMAC-MD5.SIG-ALG.REG.INT., and "" means hmac-md5. The names are
 // listed by [Algorithms].
 func NormalizeAlgorithm(s string) (string, error) {
-	a := strings.ToLower(strings.TrimSpace(s))
-	a = strings.TrimSuffix(strings.TrimSuffix(a, "."), sigAlgSuffix)
-	if a == "" {
-		return DefaultAlgorithm, nil
-	}
-	if !slices.Contains(algorithms, a) {
-		return "", &Error{Msg: fmt.Sprintf("unknown algorithm %q; use one of %s", s, strings.Join(algorithms, ", "))}
+	a, err := omapi.NormalizeAlgorithm(s)
+	if err != nil {
+		return "", &Error{Msg: fmt.Sprintf("unknown algorithm %q; use one of %s", s, strings.Join(omapi.Algorithms(), ", "))}
 	}
 	return a, nil
 }
