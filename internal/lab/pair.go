@@ -398,16 +398,7 @@ func pairConf(primary bool, algorithm, secret, otherSecret string) string {
 		me, peer, role = SecondaryIP, PrimaryIP, "secondary"
 	}
 	p("# omapish lab pair: the %s's dhcpd.conf (documentation addresses only)", role)
-	p("omapi-port %d;", s.Port)
-	p("key %s { algorithm %s; secret \"%s\"; }", s.KeyName, algorithm, secret)
-	p("key %s { algorithm %s; secret \"%s\"; }", s.OtherKeyName, algorithm, otherSecret)
-	p("omapi-key %s;", s.KeyName)
-	p("")
-	p("authoritative;")
-	p("default-lease-time 600;")
-	p("max-lease-time 7200;")
-	p("ddns-update-style none;")
-	p("")
+	confHead(p, algorithm, secret, otherSecret, true)
 	// A short max-response-delay notices a dead partner within seconds;
 	// only the primary has mclt and split.
 	p("failover peer %q {", s.FailoverPeer)

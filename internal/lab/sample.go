@@ -163,13 +163,11 @@ var Sample = SampleFacts{
 	NoLeaseIP: "192.0.2.50",
 }
 
-// sampleConf returns the sample dhcpd.conf. secret and otherSecret are
-// base64; with omapiKey false the omapi-key statement is left out.
-func sampleConf(algorithm, secret, otherSecret string, omapiKey bool) string {
+// confHead writes what the sample's dhcpd.conf and the pair's begin with:
+// the OMAPI port, the two keys (secret and otherSecret in base64), the
+// omapi-key (unless omapiKey is false) and the lease times.
+func confHead(p func(format string, args ...any), algorithm, secret, otherSecret string, omapiKey bool) {
 	s := Sample
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	p("# omapish lab: sample dhcpd.conf (documentation addresses only)")
 	p("omapi-port %d;", s.Port)
 	p("key %s { algorithm %s; secret \"%s\"; }", s.KeyName, algorithm, secret)
 	p("key %s { algorithm %s; secret \"%s\"; }", s.OtherKeyName, algorithm, otherSecret)
@@ -182,6 +180,16 @@ func sampleConf(algorithm, secret, otherSecret string, omapiKey bool) string {
 	p("max-lease-time 7200;")
 	p("ddns-update-style none;")
 	p("")
+}
+
+// sampleConf returns the sample dhcpd.conf. secret and otherSecret are
+// base64; with omapiKey false the omapi-key statement is left out.
+func sampleConf(algorithm, secret, otherSecret string, omapiKey bool) string {
+	s := Sample
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("# omapish lab: sample dhcpd.conf (documentation addresses only)")
+	confHead(p, algorithm, secret, otherSecret, omapiKey)
 	p("failover peer %q {", s.FailoverPeer)
 	p("  primary;")
 	p("  address %s;", s.ServerIP)
