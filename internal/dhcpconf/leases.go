@@ -28,18 +28,13 @@ type Leases struct {
 	Other      []string // DHCPv6 records (ia-na, ia-ta, ia-pd), as text
 
 	leaseAt, hostAt, groupAt, peerAt map[string]int
-	leasePtrs                        []*Lease // Leases while reading
 	scratch                          []byte
 	cache                            interned // MAC addresses and client ids
 }
 
-// done turns the leases read into ls.Leases.
+// done ends reading.
 func (ls *Leases) done() {
-	ls.Leases = make([]Lease, len(ls.leasePtrs))
-	for i, p := range ls.leasePtrs {
-		ls.Leases[i] = *p
-	}
-	ls.leasePtrs = nil
+	ls.scratch = nil
 }
 
 // Never is the time a lease file's "never" stands for (dhcpd's MAX_TIME).
@@ -156,15 +151,11 @@ func (ls *Leases) record(s *Stmt, now time.Time) *Error {
 		if err != nil {
 			return err
 		}
-		// Kept by pointer while reading: a slice of Lease values
-		// would copy them all each time it grows.
 		if i, ok := ls.leaseAt[l.Address]; ok {
-			*ls.leasePtrs[i] = l
+			ls.Leases[i] = l
 		} else {
-			ls.leaseAt[l.Address] = len(ls.leasePtrs)
-			p := new(Lease)
-			*p = l
-			ls.leasePtrs = append(ls.leasePtrs, p)
+			ls.leaseAt[l.Address] = len(ls.Leases)
+			ls.Leases = append(ls.Leases, l)
 		}
 	case kw == "host" && s.Block:
 		h := parseHost(s)
@@ -298,7 +289,7 @@ func (ls *Leases) address(words []Token) string {
 	}
 	ls.scratch = b
 	if i, ok := ls.leaseAt[string(b)]; ok {
-		return ls.leasePtrs[i].Address
+		return ls.Leases[i].Address
 	}
 	return string(b)
 }
