@@ -143,6 +143,19 @@ func ParseLeases(r io.Reader, name string, now time.Time) (*Leases, error) {
 	}
 }
 
+// replaceOrAppend puts v in list where the record of key is (a later
+// record of a lease, host, group or failover peer replaces the earlier
+// one in its place, as dhcpd's does), or at the end; at maps keys to
+// places.
+func replaceOrAppend[T any](list []T, at map[string]int, key string, v T) []T {
+	if i, ok := at[key]; ok {
+		list[i] = v
+		return list
+	}
+	at[key] = len(list)
+	return append(list, v)
+}
+
 // record takes in one top-level record.
 func (ls *Leases) record(s *Stmt, now time.Time) *Error {
 	switch kw := s.Keyword(); {
@@ -151,20 +164,10 @@ func (ls *Leases) record(s *Stmt, now time.Time) *Error {
 		if err != nil {
 			return err
 		}
-		if i, ok := ls.leaseAt[l.Address]; ok {
-			ls.Leases[i] = l
-		} else {
-			ls.leaseAt[l.Address] = len(ls.Leases)
-			ls.Leases = append(ls.Leases, l)
-		}
+		ls.Leases = replaceOrAppend(ls.Leases, ls.leaseAt, l.Address, l)
 	case kw == "host" && s.Block:
 		h := parseHost(s)
-		if i, ok := ls.hostAt[h.Name]; ok {
-			ls.Hosts[i] = h
-		} else {
-			ls.hostAt[h.Name] = len(ls.Hosts)
-			ls.Hosts = append(ls.Hosts, h)
-		}
+		ls.Hosts = replaceOrAppend(ls.Hosts, ls.hostAt, h.Name, h)
 	case kw == "group" && s.Block:
 		g := Group{Name: unquoted(s.Words[1:]), Pos: s.Pos()}
 		for _, b := range s.Body {
@@ -177,20 +180,10 @@ func (ls *Leases) record(s *Stmt, now time.Time) *Error {
 				g.Statements = append(g.Statements, b.Text())
 			}
 		}
-		if i, ok := ls.groupAt[g.Name]; ok {
-			ls.Groups[i] = g
-		} else {
-			ls.groupAt[g.Name] = len(ls.Groups)
-			ls.Groups = append(ls.Groups, g)
-		}
+		ls.Groups = replaceOrAppend(ls.Groups, ls.groupAt, g.Name, g)
 	case kw == "failover" && s.Block && s.Word(3) == "state":
 		ps := parsePeerState(s)
-		if i, ok := ls.peerAt[ps.Name]; ok {
-			ls.Peers[i] = ps
-		} else {
-			ls.peerAt[ps.Name] = len(ls.Peers)
-			ls.Peers = append(ls.Peers, ps)
-		}
+		ls.Peers = replaceOrAppend(ls.Peers, ls.peerAt, ps.Name, ps)
 	case kw == "class" && s.Block:
 		ls.Classes = append(ls.Classes, Class{Name: s.Words[1].Text, Statements: texts(s.Body), Pos: s.Pos()})
 	case kw == "subclass" && len(s.Words) > 2:
