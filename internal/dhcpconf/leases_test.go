@@ -152,6 +152,8 @@ func TestLeasesErrors(t *testing.T) {
 		{good + "lease 192.0.2.10 {\n  binding state active\n  next binding state free;\n}\n", 6, 3, "semicolon expected."},
 		{good + "lease 192.0.2.10 {\n  starts 1 2026/11/30 10:00:00;\n  hardware ethernet", 6, 12, "unexpected end of file"},
 		{good + "lease 192.0.2.10 {\n  bogus thing;\n}\n", 5, 3, "Unexpected configuration directive."},
+		// a block without words (found by FuzzParse: it had no position)
+		{good + "lease 192.0.2.10 {\n  {}\n}\n", 5, 3, "Unexpected configuration directive."},
 		{good + "lease 192.0.2.10 {\n  binding state gone;\n}\n", 5, 17, "gone: expecting a binding state."},
 		{good + "lease 192.0.2.10 {\n  starts 1 2026-11-30 10:00:00;\n}\n", 5, 12, "numeric year expected."},
 		{good + "lease 192.0.2.10;\n", 4, 17, "expecting left brace."},

@@ -45,6 +45,9 @@ type Stmt struct {
 	Block bool
 
 	kw string // the first word, lower case
+	// open is the '{' of a block without words ("{ ... }"), where dhcpd
+	// reports it.
+	open Token
 
 	// date is the date of a "starts W YYYY/MM/DD HH:MM:SS;" read at once
 	// (lexer.fastDate): Words then holds the keyword only.
@@ -55,7 +58,7 @@ type Stmt struct {
 // Pos is where the statement starts.
 func (s *Stmt) Pos() Pos {
 	if len(s.Words) == 0 {
-		return Pos{File: s.File}
+		return s.open.at(s.File)
 	}
 	return s.Words[0].at(s.File)
 }
@@ -251,6 +254,9 @@ func (p *parser) statement() (*Stmt, error) {
 			}
 		case t.Is('{'):
 			s.Block = true
+			if len(s.Words) == 0 {
+				s.open = t
+			}
 			if err := p.check(s, t); err != nil {
 				return nil, err
 			}
